@@ -1,0 +1,152 @@
+"""Make a notebook quiet and deterministic before TensorFlow loads.
+
+Every chapter calls :func:`configure` in its first cell. TensorFlow reads its
+logging settings from the environment once, when it is imported, so the
+variables must be set before ``import tensorflow`` runs anywhere in the process.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+#: Environment TensorFlow reads at import time. ``3`` hides INFO, WARNING and
+#: ERROR lines of the C++ runtime; the oneDNN notice needs its own switch.
+TF_ENVIRONMENT = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "KERAS_BACKEND": "tensorflow",
+}
+
+
+def set_tf_environment() -> None:
+    """Put :data:`TF_ENVIRONMENT` into ``os.environ``.
+
+    Raises:
+        RuntimeError: if TensorFlow was imported before with other settings,
+            since it would then ignore them.
+    """
+    if "tensorflow" in sys.modules and any(
+        os.environ.get(k) != v for k, v in TF_ENVIRONMENT.items()
+    ):
+        raise RuntimeError(
+            "TensorFlow was imported before `tfbook.configure()` ran, so its log "
+            "settings can no longer change. Restart the kernel and run the first "
+            "cell of the notebook before anything else."
+        )
+    os.environ.update(TF_ENVIRONMENT)
+
+
+def versions() -> dict[str, str]:
+    """Return the versions of the libraries whose output the book shows.
+
+    Example:
+        >>> sorted(versions())
+        ['Keras', 'NumPy', 'Python', 'TensorFlow']
+    """
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    return {
+        "TensorFlow": tf.__version__,
+        "Keras": keras.__version__,
+        "NumPy": np.__version__,
+        "Python": sys.version.split()[0],
+    }
+
+
+def configure(seed: int = 42, threads: int = 2, show_versions: bool = True) -> None:
+    """Silence TensorFlow, seed every generator and make ops deterministic.
+
+    Call it first in a notebook, before anything imports TensorFlow. It
+
+    * sets :data:`TF_ENVIRONMENT` (no C++ log lines, no oneDNN notice);
+    * seeds Python's ``random``, NumPy's global generator and TensorFlow with
+      ``keras.utils.set_random_seed``;
+    * turns on ``tf.config.experimental.enable_op_determinism``;
+    * fixes TensorFlow's thread pools at ``threads``, since the order of a
+      parallel sum depends on how many threads share it;
+    * makes NumPy print 4 decimals and matplotlib draw PNG figures;
+    * shows one line with the versions the outputs were produced with.
+
+    Args:
+        seed: non-negative integer seed for all generators.
+        threads: intra-op threads TensorFlow may use (a positive integer).
+        show_versions: display the versions line (a Markdown line in Jupyter).
+
+    Raises:
+        ValueError: if ``seed`` or ``threads`` is not a valid integer.
+
+    Example:
+        >>> import tfbook
+        >>> tfbook.configure(seed=0, show_versions=False)
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(
+            "Received an invalid value for `seed`, expected a non-negative integer. "
+            f"Received: seed={seed!r}"
+        )
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(
+            "Received an invalid value for `threads`, expected a positive integer. "
+            f"Received: threads={threads!r}"
+        )
+    set_tf_environment()
+
+    import absl.logging
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    absl.logging.set_verbosity(absl.logging.ERROR)
+    tf.get_logger().setLevel("ERROR")
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        # The runtime is already up (configure() called twice): keep its pools.
+        pass
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    np.set_printoptions(precision=4, suppress=True)
+    _configure_matplotlib()
+    if show_versions:
+        _show_versions()
+
+
+def _configure_matplotlib() -> None:
+    import matplotlib
+
+    matplotlib.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.figsize": (6.4, 3.6),
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+        }
+    )
+    ipython = _ipython()
+    if ipython is not None:
+        # PNG: nbval compares SVG text but not PNG bytes, and SVG ids change per run.
+        ipython.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+
+
+def _show_versions() -> None:
+    line = ", ".join(f"{name} {v}" for name, v in versions().items())
+    text = f"Outputs on this page were produced with {line}."
+    if _ipython() is not None:
+        from IPython.display import Markdown, display
+
+        display(Markdown(f"*{text}*"))
+    else:
+        print(text)
+
+
+def _ipython():
+    if "IPython" not in sys.modules:
+        return None
+    from IPython import get_ipython
+
+    return get_ipython()
