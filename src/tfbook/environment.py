@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 #: Environment TensorFlow reads at import time. ``3`` hides INFO, WARNING and
 #: ERROR lines of the C++ runtime; the oneDNN notice needs its own switch.
@@ -100,6 +101,11 @@ def configure(seed: int = 42, threads: int = 2, show_versions: bool = True) -> N
     import tensorflow as tf
 
     absl.logging.set_verbosity(absl.logging.ERROR)
+    # fit() defaults to shuffle=True and then warns that a tf.data.Dataset is
+    # not shuffled by it; the book's pipelines shuffle themselves.
+    warnings.filterwarnings(
+        "ignore", message=r"`shuffle=True` was passed, but will be ignored", category=UserWarning
+    )
     tf.get_logger().setLevel("ERROR")
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
