@@ -33,7 +33,9 @@ def test_five_layer_mlp_regularizer_adds_losses():
     assert len(model.losses) == 5
 
 
-@pytest.mark.parametrize(("arg", "value"), [("num_classes", 0), ("input_dim", -1), ("num_classes", 2.0)])
+@pytest.mark.parametrize(
+    ("arg", "value"), [("num_classes", 0), ("input_dim", -1), ("num_classes", 2.0)]
+)
 def test_five_layer_mlp_rejects_bad_sizes(arg, value):
     with pytest.raises(ValueError, match=f"Received: {arg}="):
         five_layer_mlp(**{arg: value})
