@@ -54,6 +54,13 @@ def test_normalize_shortens_traceback_to_last_line():
     assert nb.cells[0].outputs[0].traceback == ["ValueError: bad thing"]
 
 
+def test_normalize_merges_split_stream_outputs():
+    outputs = [_stdout("a\n"), _stdout("b\n"), {"output_type": "stream", "name": "stderr",
+                                                "text": "w\n"}, _stdout("c\n")]
+    nb = notebooks.normalize(_nb(_code(outputs=outputs)))
+    assert [o.text for o in nb.cells[0].outputs] == ["a\nb\n", "w\n", "c\n"]
+
+
 def test_normalize_is_idempotent(tmp_path):
     path = _stored(tmp_path, _nb(_code(outputs=[_stdout("1\n")])))
     before = path.read_text()

@@ -72,6 +72,8 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     Keeps: sources, outputs, execution counts, cell ids and ``tags``.
     Drops: timing and other cell metadata, kernel version details.
+    Merges neighbouring pieces of one stream (how a kernel splits its
+    output depends on timing; nbval compares the merged text too).
     Shortens an error's traceback to its last line ``Name: message``, which
     is what a reader needs and what nbval compares (``ename``, ``evalue``).
     """
@@ -88,11 +90,29 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.pop("outputs", None)
             cell.pop("execution_count", None)
             continue
+        cell.outputs = _coalesce_streams(cell.outputs)
         for out in cell.outputs:
             out.pop("transient", None)
             if out.output_type == "error":
                 out.traceback = [f"{out.ename}: {_ANSI.sub('', out.evalue)}"]
     return nb
+
+
+def _coalesce_streams(outputs):
+    """Merge neighbouring outputs of one stream: a busy kernel may split a print in two."""
+    merged = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and out.output_type == "stream"
+            and prev.output_type == "stream"
+            and prev.name == out.name
+        ):
+            prev.text = "".join(prev.text) + "".join(out.text)
+        else:
+            merged.append(out)
+    return merged
 
 
 def execute(path: str | Path, timeout: int = 900) -> nbformat.NotebookNode:
