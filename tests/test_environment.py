@@ -63,3 +63,17 @@ def test_configure_rejects_bad_seed(seed):
 def test_configure_rejects_bad_threads(threads):
     with pytest.raises(ValueError, match=r"`threads`.*Received: threads="):
         environment.configure(threads=threads, show_versions=False)
+
+
+def test_configure_limits_blas_threads():
+    from threadpoolctl import threadpool_info
+
+    environment.configure(blas_threads=1, show_versions=False)
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
+@pytest.mark.parametrize("blas_threads", [0, 1.0])
+def test_configure_rejects_bad_blas_threads(blas_threads):
+    with pytest.raises(ValueError, match="Received: blas_threads="):
+        environment.configure(blas_threads=blas_threads, show_versions=False)

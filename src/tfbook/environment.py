@@ -57,7 +57,9 @@ def versions() -> dict[str, str]:
     }
 
 
-def configure(seed: int = 42, threads: int = 2, show_versions: bool = True) -> None:
+def configure(
+    seed: int = 42, threads: int = 2, blas_threads: int = 1, show_versions: bool = True
+) -> None:
     """Silence TensorFlow, seed every generator and make ops deterministic.
 
     Call it first in a notebook, before anything imports TensorFlow. It
@@ -68,16 +70,20 @@ def configure(seed: int = 42, threads: int = 2, show_versions: bool = True) -> N
     * turns on ``tf.config.experimental.enable_op_determinism``;
     * fixes TensorFlow's thread pools at ``threads``, since the order of a
       parallel sum depends on how many threads share it;
+    * limits NumPy's BLAS library to ``blas_threads`` threads, for the same
+      reason (and because BLAS threads competing with TensorFlow's for a
+      laptop's few cores make small matrix products many times slower);
     * makes NumPy print 4 decimals and matplotlib draw PNG figures;
     * shows one line with the versions the outputs were produced with.
 
     Args:
         seed: non-negative integer seed for all generators.
         threads: intra-op threads TensorFlow may use (a positive integer).
+        blas_threads: threads NumPy's BLAS may use (a positive integer).
         show_versions: display the versions line (a Markdown line in Jupyter).
 
     Raises:
-        ValueError: if ``seed`` or ``threads`` is not a valid integer.
+        ValueError: if ``seed``, ``threads`` or ``blas_threads`` is not a valid integer.
 
     Example:
         >>> import tfbook
@@ -88,17 +94,19 @@ def configure(seed: int = 42, threads: int = 2, show_versions: bool = True) -> N
             "Received an invalid value for `seed`, expected a non-negative integer. "
             f"Received: seed={seed!r}"
         )
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(
-            "Received an invalid value for `threads`, expected a positive integer. "
-            f"Received: threads={threads!r}"
-        )
+    for name, value in (("threads", threads), ("blas_threads", blas_threads)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(
+                f"Received an invalid value for `{name}`, expected a positive integer. "
+                f"Received: {name}={value!r}"
+            )
     set_tf_environment()
 
     import absl.logging
     import keras
     import numpy as np
     import tensorflow as tf
+    import threadpoolctl
 
     absl.logging.set_verbosity(absl.logging.ERROR)
     # fit() defaults to shuffle=True and then warns that a tf.data.Dataset is
@@ -113,6 +121,7 @@ def configure(seed: int = 42, threads: int = 2, show_versions: bool = True) -> N
     except RuntimeError:
         # The runtime is already up (configure() called twice): keep its pools.
         pass
+    threadpoolctl.threadpool_limits(limits=blas_threads, user_api="blas")
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     np.set_printoptions(precision=4, suppress=True)
