@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NB ?=
 JB_BUILD := $(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 
-.PHONY: book test refresh data lint unit audit nbval site bench clean
+.PHONY: book test refresh data lint unit audit nbval site bench clean browser
 
 ## Environment: a virtualenv with the exact versions of requirements.txt.
 $(STAMP): requirements.txt pyproject.toml
@@ -23,16 +23,21 @@ $(STAMP): requirements.txt pyproject.toml
 data: $(STAMP)
 	$(PY) -m tfbook.data check 2>/dev/null || bash scripts/get-data.sh
 
+## MathJax served by the site itself, so pages typeset math offline.
+MATHJAX := _build/vendor/mathjax/tex-mml-chtml.js
+$(MATHJAX):
+	bash scripts/get-mathjax.sh _build/vendor
+
 ## The site, from the stored outputs (nothing is executed), into _build/html.
-book: $(STAMP)
+book: $(STAMP) $(MATHJAX)
 	$(JB_BUILD)
 
 ## Every check, in order; stops at the first failing stage.
-test: $(STAMP) data lint unit audit nbval site
+test: $(STAMP) data lint unit audit nbval site browser
 	@echo "make test: all stages passed."
 
 lint: $(STAMP)
-	$(PY) -m ruff check src tests bench chapters
+	$(PY) -m ruff check src tests bench chapters book/_ext
 
 unit: $(STAMP)
 	$(PY) -m pytest -q tests --ignore=tests/browser
@@ -44,9 +49,15 @@ nbval: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg $$($(PY) -m tfbook.notebooks list)
 
-site: $(STAMP)
+site: $(STAMP) $(MATHJAX)
 	rm -rf _build/html _build/.doctrees
 	$(JB_BUILD)
+
+## The built site in headless Chromium: every page of the toc (tests/browser);
+## screenshots in _build/screenshots. TFBOOK_SITE=path/to/html tests another build.
+browser: $(STAMP) site
+	bash scripts/get-browser.sh
+	$(PY) -m pytest -q -p no:xdist tests/browser
 
 ## Re-execute notebooks in place: all of the toc, or NB=chapters/NAME.ipynb.
 refresh: $(STAMP) data

@@ -1,0 +1,288 @@
+"""The built site in a real browser: headless Chromium over every page of the toc.
+
+``make browser`` (part of ``make test``) runs this after the site build. It
+serves the site on a free loopback port and, for each page of ``_toc.yml`` and
+each page the site's navigation lists (the API pages), checks that
+
+* the page loads (HTTP 200) and the browser console reports no error;
+* the page requests nothing outside the site (the book must work offline:
+  MathJax, fonts and scripts are served by the site itself);
+* every image has a non-zero natural width;
+* every formula is typeset by MathJax (an ``mjx-container`` in each ``.math``
+  element, no ``mjx-merror``);
+* every chapter states the versions its outputs were produced with;
+* every link to the site itself resolves: the file exists and so does the
+  ``#fragment`` it points at;
+
+saves a screenshot of the page, and checks that the site search finds
+glossary terms. Settings (environment variables):
+
+* ``TFBOOK_SITE``: the built site, default ``_build/html``;
+* ``TFBOOK_SCREENSHOTS``: where screenshots go, default ``screenshots/`` beside
+  the site folder (``_build/screenshots``);
+* ``CHROMIUM``: the browser, default ``/usr/bin/chromium`` (Debian's package;
+  ``scripts/get-browser.sh`` installs it).
+"""
+
+from __future__ import annotations
+
+import functools
+import html.parser
+import http.server
+import os
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("TFBOOK_SITE", ROOT / "_build" / "html")).resolve()
+SCREENSHOTS = Path(os.environ.get("TFBOOK_SCREENSHOTS", SITE.parent / "screenshots")).resolve()
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Glossary terms the site search must find on the glossary page.
+SEARCH_TERMS = ["overfitting", "反向传播", "early stopping"]
+#: Milliseconds to wait for a page, MathJax or the search.
+TIMEOUT_MS = 30_000
+
+
+def toc_pages() -> list[str]:
+    """Site paths (``chapters/x.html``) of every file listed in ``_toc.yml``."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for key in ("parts", "chapters", "sections"):
+                for child in node.get(key) or []:
+                    walk(child)
+
+    walk(toc)
+    return [re.sub(r"\.(md|ipynb|rst)$", "", f) + ".html" for f in files]
+
+
+class _NavLinks(html.parser.HTMLParser):
+    """Collect the hrefs of the primary sidebar's navigation."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self.depth:
+            self.depth += tag not in ("br", "img", "input", "meta", "link", "hr")
+            if tag == "a" and attrs.get("href"):
+                self.hrefs.append(attrs["href"])
+        elif tag == "nav" and "bd-docs-nav" in (attrs.get("class") or ""):
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+
+def site_pages() -> list[str]:
+    """The toc's pages, then the other pages the navigation lists, in order."""
+    pages = toc_pages()
+    root = SITE / pages[0]
+    if root.is_file():
+        parser = _NavLinks()
+        parser.feed(root.read_text(encoding="utf-8"))
+        base = urllib.parse.urljoin("http://site/", pages[0])
+        for href in parser.hrefs:
+            url = urllib.parse.urljoin(base, href)
+            if url.startswith("http://site/"):
+                path = urllib.parse.urldefrag(url)[0][len("http://site/") :]
+                if path.endswith(".html") and path not in pages:
+                    pages.append(path)
+    return pages
+
+
+PAGES = site_pages()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def server():
+    """Base URL of the site, served from a thread on a free loopback port."""
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"No site at {SITE}: build it first (`make book`) or set TFBOOK_SITE.")
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"No browser at {CHROMIUM}: run `bash scripts/get-browser.sh` or set CHROMIUM.")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    """A fresh page whose requests may only go to the site; records what went wrong."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.problems = []
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(server) or url.startswith("data:") or url.startswith("blob:"):
+            route.continue_()
+        else:
+            page.problems.append(f"request outside the site (would fail offline): {url}")
+            route.abort()
+
+    page.route("**/*", route)
+    page.on(
+        "console",
+        lambda msg: msg.type == "error"
+        and page.problems.append(f"console error: {msg.text} at {msg.location.get('url', '')}"),
+    )
+    page.on("pageerror", lambda exc: page.problems.append(f"JavaScript exception: {exc}"))
+    page.on(
+        "requestfailed",
+        lambda req: req.url.startswith(server)
+        and page.problems.append(f"request failed: {req.url} ({req.failure})"),
+    )
+    yield page
+    context.close()
+
+
+@functools.cache
+def _fetch(url: str) -> tuple[int, str]:
+    """Status and (for HTML) text of a URL of the local site."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            body = response.read()
+            kind = response.headers.get("Content-Type", "")
+            return response.status, body.decode("utf-8", "replace") if "html" in kind else ""
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+
+
+def _has_anchor(text: str, fragment: str) -> bool:
+    fragment = urllib.parse.unquote(fragment)
+    return re.search(r'\b(id|name)="' + re.escape(fragment) + '"', text) is not None
+
+
+#: Run in the page: make lazy images load, wait for every image, return the broken ones.
+_BROKEN_IMAGES = """async () => {
+  const images = Array.from(document.images);
+  for (const img of images) { img.loading = "eager"; }
+  await Promise.all(images.map(img => img.complete ? null :
+      new Promise(done => { img.onload = img.onerror = done; })));
+  return images.filter(img => img.naturalWidth === 0)
+               .map(img => img.currentSrc || img.src || img.outerHTML.slice(0, 120));
+}"""
+
+#: Run in the page: wait for MathJax, return formulas it did not typeset.
+_UNTYPESET_MATH = """async () => {
+  const formulas = Array.from(document.querySelectorAll(".math"));
+  if (formulas.length === 0) return {count: 0, untypeset: [], errors: []};
+  for (let i = 0; i < 300 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++) {
+    await new Promise(r => setTimeout(r, 100));
+  }
+  if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
+    return {count: formulas.length, untypeset: ["MathJax did not load"], errors: []};
+  }
+  await MathJax.startup.promise;
+  return {
+    count: formulas.length,
+    untypeset: formulas.filter(f => !f.querySelector("mjx-container"))
+                       .map(f => f.textContent.trim().slice(0, 80)),
+    errors: Array.from(document.querySelectorAll("mjx-merror"))
+                 .map(e => (e.getAttribute("data-mjx-error") || e.textContent).slice(0, 80)),
+  };
+}"""
+
+
+def test_toc_pages_are_built():
+    missing = [p for p in toc_pages() if not (SITE / p).is_file()]
+    assert not missing, f"pages of _toc.yml missing from {SITE}: {missing}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page(page, server, path):
+    url = server + path
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.status == 200, (
+        f"{path} did not load: status {response and response.status}"
+    )
+    problems = page.problems
+
+    broken = page.evaluate(_BROKEN_IMAGES)
+    problems += [f"image with zero natural width: {src}" for src in broken]
+
+    math = page.evaluate(_UNTYPESET_MATH)
+    problems += [f"math not typeset by MathJax: {text!r}" for text in math["untypeset"]]
+    problems += [f"MathJax error: {text!r}" for text in math["errors"]]
+    if math["count"] and page.locator("mjx-container").count() == 0:
+        problems.append(f"{math['count']} formulas on the page, no mjx-container")
+
+    if path.startswith("chapters/"):
+        text = page.inner_text("main")
+        if not re.search(r"Outputs on this page were produced with TensorFlow [\d.]+, Keras", text):
+            problems.append("no line stating the TensorFlow, Keras and NumPy versions")
+
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    for href in sorted(set(hrefs)):
+        if not href.startswith(server):
+            continue
+        target, fragment = urllib.parse.urldefrag(href)
+        status, text = _fetch(target)
+        if status != 200:
+            problems.append(f"broken link: {href[len(server):]} (HTTP {status})")
+        elif fragment and text and not _has_anchor(text, fragment):
+            problems.append(f"broken link: {href[len(server):]} (no #{fragment} on the page)")
+
+    page.wait_for_timeout(200)  # let late console errors arrive
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / (path.replace("/", "__").removesuffix(".html") + ".png")
+    page.screenshot(path=str(shot), full_page=True)
+    assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("term", SEARCH_TERMS)
+def test_search_finds_glossary_term(page, server, term):
+    page.goto(server + "search.html?q=" + urllib.parse.quote(term), wait_until="load")
+    results = page.locator("#search-results ul.search li a")
+    try:
+        results.first.wait_for(state="attached")
+    except Exception:
+        pytest.fail(f"the site search found nothing for {term!r}")
+    found = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert any("glossary.html" in href for href in found), (
+        f"the site search for {term!r} did not list the glossary; it found {found}"
+    )
+    assert not page.problems, "\n".join(page.problems)
