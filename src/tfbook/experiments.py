@@ -1,0 +1,287 @@
+"""Train variants of a model on the same data and compare them in one table.
+
+A chapter that compares regularizers trains many small models the same way:
+compile, fit quietly, evaluate on fixed training / validation / test sets, and
+keep one row of numbers per variant. :func:`train_variant` does that and
+:func:`format_table` prints the rows as a fixed-width text table.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Variant(NamedTuple):
+    """One trained variant: its name, the trained model, the logs and its table row."""
+
+    name: str
+    model: object
+    history: dict
+    row: dict
+
+
+def _check_positive_int(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected a positive integer. "
+            f"Received: {name}={value!r}"
+        )
+
+
+def kernel_norm(model, order: int = 2) -> float:
+    """Size of a model's weight matrices (biases excluded).
+
+    Args:
+        model: a built Keras model; every layer with a ``kernel`` counts.
+        order: ``2`` for the Euclidean norm (square root of the sum of the
+            squared kernel entries, all kernels together), ``1`` for the sum
+            of their absolute values.
+
+    Returns:
+        A Python float.
+
+    Raises:
+        ValueError: if ``order`` is not 1 or 2, or the model has no kernel.
+
+    Example:
+        >>> import keras
+        >>> model = keras.Sequential(
+        ...     [keras.Input((2,)), keras.layers.Dense(2, kernel_initializer="ones")])
+        >>> kernel_norm(model), kernel_norm(model, order=1)
+        (2.0, 4.0)
+    """
+    if order not in (1, 2) or isinstance(order, bool):
+        raise ValueError(
+            f"Received an invalid value for `order`, expected 1 or 2. Received: order={order!r}"
+        )
+    kernels = [
+        np.asarray(layer.kernel.numpy(), dtype=np.float64)
+        for layer in _all_layers(model)
+        if getattr(layer, "kernel", None) is not None
+    ]
+    if not kernels:
+        raise ValueError(
+            f"Expected a model with at least one kernel. Received: model {model.name!r} "
+            "without layers that have a `kernel`"
+        )
+    if order == 1:
+        return float(sum(np.abs(k).sum() for k in kernels))
+    return float(np.sqrt(sum(np.square(k).sum() for k in kernels)))
+
+
+def _all_layers(model):
+    for layer in getattr(model, "layers", []):
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
+        else:
+            yield layer
+
+
+def compile_classifier(model, learning_rate: float = 1e-3):
+    """Compile ``model`` (logits out) with Adam, sparse cross-entropy and accuracy.
+
+    Returns:
+        The same model, compiled.
+    """
+    import keras
+
+    if (
+        isinstance(learning_rate, bool)
+        or not isinstance(learning_rate, (int, float))
+        or not learning_rate > 0
+    ):
+        raise ValueError(
+            "Received an invalid value for `learning_rate`, expected a positive number. "
+            f"Received: learning_rate={learning_rate!r}"
+        )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=[
+            "accuracy",
+            keras.metrics.SparseCategoricalCrossentropy(from_logits=True, name="xent"),
+        ],
+    )
+    return model
+
+
+def train_variant(
+    name: str,
+    model,
+    train,
+    *,
+    epochs: int,
+    val=None,
+    test=None,
+    train_eval=None,
+    validate_each_epoch: bool = False,
+    callbacks=(),
+    learning_rate: float = 1e-3,
+    seed: int | None = 0,
+    log_every: int | None = None,
+) -> Variant:
+    """Build, compile, train quietly and evaluate one variant; return it with a table row.
+
+    With a builder function and a fixed ``seed``, every variant of a comparison
+    starts from the same random state (initial weights, dropout masks), so the
+    differences in the table come from the variants, not from the dice.
+
+    Args:
+        name: the variant's name, the first column of its row.
+        model: a function of no arguments returning an uncompiled Keras
+            classifier that outputs logits (or such a model, already built).
+        train: the training ``tf.data.Dataset`` (shuffled, maybe augmented), or
+            a function of no arguments returning one, called after seeding: a
+            shuffled dataset reused by several runs would give each run a
+            different order.
+        epochs: most epochs to train (a positive integer; callbacks such as
+            ``EarlyStopping`` may stop sooner).
+        val: validation dataset, evaluated after training (and after every
+            epoch if ``validate_each_epoch``, which early stopping needs).
+        test: held-out test dataset, evaluated once after training.
+        train_eval: the training images without shuffling or augmentation, to
+            measure training accuracy with the final weights (dropout off).
+        validate_each_epoch: pass ``val`` to ``fit`` for per-epoch curves.
+        callbacks: extra Keras callbacks.
+        learning_rate: Adam's step size.
+        seed: passed to ``keras.utils.set_random_seed`` before the model is
+            built (a non-negative integer), or ``None`` to keep the current state.
+        log_every: print one line every ``log_every`` epochs
+            (:class:`tfbook.callbacks.EpochLogger`); ``None`` prints nothing.
+
+    Returns:
+        A :class:`Variant`. Its ``row`` holds ``variant``, ``epochs`` (run),
+        ``params``, then ``train_acc``, ``val_acc``, ``val_xent`` (validation
+        cross-entropy without any regularization penalty) and ``test_acc``, each
+        only if its dataset was given, and ``kernel_norm`` (:func:`kernel_norm`).
+
+    Raises:
+        ValueError: on an empty ``name``, a bad ``epochs``, ``seed`` or
+            ``log_every``, or ``validate_each_epoch`` without ``val``.
+
+    Example:
+        >>> v = train_variant("baseline", five_layer_mlp, train, epochs=5,
+        ...                   val=val, test=test)  # doctest: +SKIP
+        >>> print(format_table([v.row]))  # doctest: +SKIP
+    """
+    import keras
+
+    from tfbook.callbacks import EpochLogger
+
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(
+            f"Received an invalid value for `name`, expected a non-empty string. "
+            f"Received: name={name!r}"
+        )
+    _check_positive_int("epochs", epochs)
+    if log_every is not None:
+        _check_positive_int("log_every", log_every)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ValueError(
+            "Received an invalid value for `seed`, expected a non-negative integer or None. "
+            f"Received: seed={seed!r}"
+        )
+    if validate_each_epoch and val is None:
+        raise ValueError(
+            "Received validate_each_epoch=True without a validation set. Received: val=None"
+        )
+    if not isinstance(model, keras.Model) and not callable(model):
+        raise ValueError(
+            "Received an invalid value for `model`, expected a Keras model or a function "
+            f"that builds one. Received: model of type {type(model).__name__}"
+        )
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    if not isinstance(model, keras.Model):
+        model = model()
+    if callable(train):
+        train = train()
+    compile_classifier(model, learning_rate)
+    callbacks = list(callbacks)
+    if log_every is not None:
+        callbacks.append(EpochLogger(every=log_every))
+    history = model.fit(
+        train,
+        epochs=epochs,
+        validation_data=val if validate_each_epoch else None,
+        verbose=0,
+        callbacks=callbacks,
+    )
+    row = {"variant": name, "epochs": len(history.history["loss"]), "params": model.count_params()}
+    if train_eval is not None:
+        row["train_acc"] = float(model.evaluate(train_eval, verbose=0, return_dict=True)["accuracy"])
+    if val is not None:
+        scores = model.evaluate(val, verbose=0, return_dict=True)
+        row["val_acc"] = float(scores["accuracy"])
+        row["val_xent"] = float(scores["xent"])
+    if test is not None:
+        row["test_acc"] = float(model.evaluate(test, verbose=0, return_dict=True)["accuracy"])
+    row["kernel_norm"] = kernel_norm(model)
+    return Variant(name, model, dict(history.history), row)
+
+
+def format_table(rows, columns=None, digits: int = 4) -> str:
+    """Format rows of results (dicts) as a fixed-width text table.
+
+    Floats are printed with ``digits`` decimals, other values with ``str``;
+    text is left-aligned, numbers right-aligned; a missing value is blank.
+
+    Args:
+        rows: a non-empty list of dicts.
+        columns: the keys to show, in order; by default every key, in the
+            order they first appear.
+        digits: decimals of floats (an integer from 0 to 8).
+
+    Returns:
+        The table as one string (header, a rule, one line per row).
+
+    Raises:
+        ValueError: on empty ``rows``, a row that is not a dict, or bad ``digits``.
+
+    Example:
+        >>> print(format_table([{"variant": "a", "val_acc": 0.81234}, {"variant": "bb"}]))
+        variant  val_acc
+        -------  -------
+        a         0.8123
+        bb
+    """
+    if not isinstance(rows, (list, tuple)) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise ValueError(
+            "Received an invalid value for `rows`, expected a non-empty list of dicts. "
+            f"Received: rows={rows!r}"
+        )
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 8:
+        raise ValueError(
+            "Received an invalid value for `digits`, expected an integer from 0 to 8. "
+            f"Received: digits={digits!r}"
+        )
+    if columns is None:
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+
+    def cell(value):
+        if value is None:
+            return ""
+        if isinstance(value, (float, np.floating)):
+            return f"{float(value):.{digits}f}"
+        return str(value)
+
+    def numeric(column):
+        return all(
+            isinstance(r.get(column), (int, float, np.number)) and not isinstance(r.get(column), bool)
+            for r in rows
+            if r.get(column) is not None
+        )
+
+    cells = [[cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(str(c)), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    right = [numeric(c) for c in columns]
+
+    def line(values):
+        parts = [v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    out = [line([str(c) for c in columns]), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells]
+    return "\n".join(out)

@@ -1,0 +1,157 @@
+"""Tests of tfbook.experiments: kernel norms, training one variant, the results table."""
+
+import numpy as np
+import pytest
+
+import tfbook
+
+tfbook.configure(seed=0, show_versions=False)
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from tfbook import experiments  # noqa: E402
+
+# The tiny datasets here are not shuffled; fit() notes that, which is beside the point.
+pytestmark = pytest.mark.filterwarnings("ignore:`shuffle=True` was passed")
+
+
+def _tiny_model():
+    return keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3, name="hidden"), keras.layers.Dense(2, name="out")]
+    )
+
+
+def _data(n=16):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    return tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
+
+
+def test_kernel_norm_l2_matches_numpy():
+    model = _tiny_model()
+    kernels = [layer.kernel.numpy() for layer in model.layers]
+    expected = np.sqrt(sum(np.square(k).sum() for k in kernels))
+    assert experiments.kernel_norm(model) == pytest.approx(expected, rel=1e-6)
+
+
+def test_kernel_norm_l1_matches_numpy():
+    model = _tiny_model()
+    expected = sum(np.abs(layer.kernel.numpy()).sum() for layer in model.layers)
+    assert experiments.kernel_norm(model, order=1) == pytest.approx(expected, rel=1e-6)
+
+
+def test_kernel_norm_ignores_biases():
+    model = _tiny_model()
+    before = experiments.kernel_norm(model)
+    model.layers[0].bias.assign(np.full(3, 100.0, "float32"))
+    assert experiments.kernel_norm(model) == before
+
+
+def test_kernel_norm_looks_inside_nested_models():
+    inner = _tiny_model()
+    outer = keras.Sequential([keras.Input((4,)), inner])
+    assert experiments.kernel_norm(outer) == experiments.kernel_norm(inner)
+
+
+def test_kernel_norm_rejects_bad_order():
+    with pytest.raises(ValueError, match=r"`order`.*Received: order=3"):
+        experiments.kernel_norm(_tiny_model(), order=3)
+
+
+def test_kernel_norm_rejects_model_without_kernels():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.ReLU()])
+    with pytest.raises(ValueError, match="without layers that have a `kernel`"):
+        experiments.kernel_norm(model)
+
+
+def test_compile_classifier_rejects_bad_learning_rate():
+    with pytest.raises(ValueError, match=r"`learning_rate`.*Received: learning_rate=0"):
+        experiments.compile_classifier(_tiny_model(), learning_rate=0)
+
+
+def test_train_variant_returns_row_with_requested_columns():
+    data = _data()
+    v = experiments.train_variant("tiny", _tiny_model, data, epochs=2, val=data, test=data,
+                                  train_eval=data)
+    assert v.name == "tiny"
+    assert list(v.row) == ["variant", "epochs", "params", "train_acc", "val_acc", "val_xent",
+                           "test_acc", "kernel_norm"]
+    assert v.row["epochs"] == 2 and v.row["params"] == 4 * 3 + 3 + 3 * 2 + 2
+    assert len(v.history["loss"]) == 2
+
+
+def test_train_variant_omits_columns_without_data():
+    v = experiments.train_variant("tiny", _tiny_model, _data(), epochs=1)
+    assert list(v.row) == ["variant", "epochs", "params", "kernel_norm"]
+
+
+def test_train_variant_same_seed_same_result():
+    a = experiments.train_variant("a", _tiny_model, _data, epochs=2, seed=3)
+    b = experiments.train_variant("b", _tiny_model, _data, epochs=2, seed=3)
+    assert a.history["loss"] == b.history["loss"]
+
+
+def test_train_variant_logs_validation_each_epoch_on_request():
+    data = _data()
+    v = experiments.train_variant("tiny", _tiny_model, data, epochs=2, val=data,
+                                  validate_each_epoch=True)
+    assert len(v.history["val_loss"]) == 2 and "val_xent" in v.history
+
+
+def test_train_variant_prints_with_log_every(capsys):
+    experiments.train_variant("tiny", _tiny_model, _data(), epochs=2, log_every=2)
+    out = capsys.readouterr().out
+    assert out.startswith("epoch 2/2: ") and out.count("\n") == 1
+
+
+def test_train_variant_rejects_empty_name():
+    with pytest.raises(ValueError, match=r"`name`.*Received: name=''"):
+        experiments.train_variant("", _tiny_model, _data(), epochs=1)
+
+
+def test_train_variant_rejects_bad_epochs():
+    with pytest.raises(ValueError, match=r"`epochs`.*Received: epochs=0"):
+        experiments.train_variant("tiny", _tiny_model, _data(), epochs=0)
+
+
+def test_train_variant_rejects_bad_seed():
+    with pytest.raises(ValueError, match=r"`seed`.*Received: seed=-1"):
+        experiments.train_variant("tiny", _tiny_model, _data(), epochs=1, seed=-1)
+
+
+def test_train_variant_rejects_bad_model():
+    with pytest.raises(ValueError, match=r"`model`.*Received: model of type str"):
+        experiments.train_variant("tiny", "mlp", _data(), epochs=1)
+
+
+def test_train_variant_needs_val_for_each_epoch_validation():
+    with pytest.raises(ValueError, match="Received: val=None"):
+        experiments.train_variant("tiny", _tiny_model, _data(), epochs=1,
+                                  validate_each_epoch=True)
+
+
+def test_format_table_aligns_text_left_and_numbers_right():
+    rows = [{"variant": "a", "acc": 0.81234, "epochs": 3}, {"variant": "long name", "epochs": 12}]
+    assert experiments.format_table(rows).splitlines() == [
+        "variant       acc  epochs",
+        "---------  ------  ------",
+        "a          0.8123       3",
+        "long name              12",
+    ]
+
+
+def test_format_table_selects_and_orders_columns():
+    table = experiments.format_table([{"a": 1, "b": 2.0}], columns=["b", "a"], digits=1)
+    assert table.splitlines() == ["  b  a", "---  -", "2.0  1"]
+
+
+def test_format_table_rejects_empty_rows():
+    with pytest.raises(ValueError, match=r"`rows`.*Received: rows=\[\]"):
+        experiments.format_table([])
+
+
+def test_format_table_rejects_bad_digits():
+    with pytest.raises(ValueError, match=r"`digits`.*Received: digits=9"):
+        experiments.format_table([{"a": 1.0}], digits=9)
