@@ -128,3 +128,14 @@ def test_load_weights_atomically_rejects_unbuilt_model():
     model = keras.Sequential([keras.layers.Dense(2)], name="unbuilt")
     with pytest.raises(ValueError, match=r"Received: model 'unbuilt' with built=False"):
         load_weights_atomically(model, "x.weights.h5")
+
+
+def test_max_weight_difference_accepts_lists_of_arrays():
+    a = [np.zeros((2, 2)), np.ones(3)]
+    b = [np.zeros((2, 2)), np.array([1.0, 1.5, 1.0])]
+    assert max_weight_difference(a, b) == 0.5
+
+
+def test_max_weight_difference_list_shape_mismatch_names_the_weight():
+    with pytest.raises(ValueError, match=r"weight 0 of shape \(2,\)"):
+        max_weight_difference([np.zeros(2)], [np.zeros(3)])

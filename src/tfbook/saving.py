@@ -134,39 +134,47 @@ def max_weight_difference(model_a, model_b) -> float:
     """Largest absolute difference between the weights of two models.
 
     Weights are paired in the order of ``model.weights`` (trainable and
-    non-trainable), so the two models must have the same architecture.
+    non-trainable), so the two models must have the same architecture. Either
+    side may also be a list of arrays, such as ``model.get_weights()`` or
+    weights another process saved.
 
     Args:
-        model_a: a built Keras model (or layer).
-        model_b: a built Keras model (or layer) of the same architecture.
+        model_a: a built Keras model or layer, or a list of arrays.
+        model_b: the same for the other side, of the same architecture.
 
     Returns:
         ``max |w_a - w_b|`` over every weight value, as a Python float.
 
     Raises:
-        ValueError: if the models have different numbers or shapes of weights.
+        ValueError: if the two sides have different numbers or shapes of weights.
 
     Example:
         >>> max_weight_difference(resumed, uninterrupted)  # doctest: +SKIP
         0.0
     """
-    weights_a, weights_b = model_a.weights, model_b.weights
+    weights_a, weights_b = _weight_list(model_a), _weight_list(model_b)
     if len(weights_a) != len(weights_b):
         raise ValueError(
             "Expected models with the same number of weights. "
             f"Received: {len(weights_a)} and {len(weights_b)} weights"
         )
     largest = 0.0
-    for wa, wb in zip(weights_a, weights_b, strict=True):
+    for i, (wa, wb) in enumerate(zip(weights_a, weights_b, strict=True)):
         a, b = _numpy(wa), _numpy(wb)
         if a.shape != b.shape:
             raise ValueError(
-                "Expected weights of the same shapes. "
-                f"Received: {wa.path} of shape {a.shape} and {wb.path} of shape {b.shape}"
+                "Expected weights of the same shapes. Received: "
+                f"{getattr(wa, 'path', f'weight {i}')} of shape {a.shape} and "
+                f"{getattr(wb, 'path', f'weight {i}')} of shape {b.shape}"
             )
         if a.size:
             largest = max(largest, float(np.max(np.abs(a.astype(np.float64) - b))))
     return largest
+
+
+def _weight_list(model_or_weights) -> list:
+    weights = getattr(model_or_weights, "weights", model_or_weights)
+    return list(weights)
 
 
 def load_weights_atomically(model, filepath) -> None:
