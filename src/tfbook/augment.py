@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from tfbook._checks import check_int
+
 #: Flip modes, named as in ``keras.layers.RandomFlip``.
 FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
@@ -185,11 +187,7 @@ def random_crop(images, padding: int, seed):
     """
     import tensorflow as tf
 
-    if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 1:
-        raise ValueError(
-            "Received an invalid value for `padding`, expected a positive integer. "
-            f"Received: padding={padding!r}"
-        )
+    check_int("padding", padding)
     images = _as_images(images)
     shape = tf.shape(images)
     n, height, width = shape[0], shape[1], shape[2]
@@ -257,12 +255,8 @@ def augmented_dataset(
             f"Expected integer `labels` of shape ({len(images)},), one per image. "
             f"Received: labels.shape={labels.shape}, labels.dtype={labels.dtype}"
         )
-    for name, value, low in (("batch_size", batch_size, 1), ("seed", seed, 0)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(
-                f"Received an invalid value for `{name}`, expected an integer >= {low}. "
-                f"Received: {name}={value!r}"
-            )
+    check_int("batch_size", batch_size)
+    check_int("seed", seed, minimum=0)
     ds = tf.data.Dataset.from_tensor_slices((images, labels))
     ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
     seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from tfbook._checks import check_int
+
 
 class EpochLogger(keras.callbacks.Callback):
     """Print one rounded line per epoch instead of a progress bar.
@@ -24,18 +26,8 @@ class EpochLogger(keras.callbacks.Callback):
 
     def __init__(self, digits: int = 4, every: int = 1):
         super().__init__()
-        if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 8:
-            raise ValueError(
-                "Received an invalid value for `digits`, expected an integer from 1 to 8. "
-                f"Received: digits={digits!r}"
-            )
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(
-                "Received an invalid value for `every`, expected a positive integer. "
-                f"Received: every={every!r}"
-            )
-        self.digits = digits
-        self.every = every
+        self.digits = check_int("digits", digits, minimum=1, maximum=8)
+        self.every = check_int("every", every)
 
     def format_logs(self, logs: dict) -> str:
         """Return ``"name value, ..."`` for the logged numbers, rounded."""

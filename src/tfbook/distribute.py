@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tfbook._checks import check_int
 from tfbook.environment import TF_ENVIRONMENT
 
 #: Environment every worker gets on top of the parent's: TensorFlow quiet
@@ -82,14 +83,6 @@ class WorkerError(RuntimeError):
         return [r.pid for r in self.results]
 
 
-def _check_int(name: str, value, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(
-            f"Received an invalid value for `{name}`, expected an integer >= {minimum}. "
-            f"Received: {name}={value!r}"
-        )
-
-
 def _check_positive_number(name: str, value) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ValueError(
@@ -115,7 +108,7 @@ def free_ports(n: int, host: str = "127.0.0.1") -> list[int]:
         >>> len(set(free_ports(2)))
         2
     """
-    _check_int("n", n, 1)
+    check_int("n", n, 1)
     sockets = []
     try:
         for _ in range(n):
@@ -150,11 +143,7 @@ def tf_config(ports: Sequence[int], index: int, host: str = "127.0.0.1") -> dict
             "Received an invalid value for `ports`, expected at least one port. "
             f"Received: ports={list(ports)!r}"
         )
-    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(ports):
-        raise ValueError(
-            f"Received an invalid value for `index`, expected an integer from 0 to "
-            f"{len(ports) - 1}. Received: index={index!r}"
-        )
+    check_int("index", index, minimum=0, maximum=len(ports) - 1)
     return {
         "cluster": {"worker": [f"{host}:{p}" for p in ports]},
         "task": {"type": "worker", "index": index},
@@ -349,7 +338,7 @@ def train_multi_worker(
         >>> results[0]["losses"] == results[1]["losses"]  # doctest: +SKIP
         True
     """
-    _check_int("num_workers", num_workers, 1)
+    check_int("num_workers", num_workers, 1)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in [*out_dir.glob("worker-*"), out_dir / "model.keras"]:
@@ -392,7 +381,7 @@ def load_subset(num_examples: int):
     """
     from tfbook.data import load_fashion_mnist
 
-    _check_int("num_examples", num_examples, 1)
+    check_int("num_examples", num_examples, 1)
     (x, y), _ = load_fashion_mnist()
     return x[:num_examples], y[:num_examples]
 
@@ -423,7 +412,7 @@ def make_train_step(strategy, model, optimizer, global_batch_size: int):
         >>> for batch in strategy.experimental_distribute_dataset(ds):  # doctest: +SKIP
         ...     loss = step(batch)
     """
-    _check_int("global_batch_size", global_batch_size, 1)
+    check_int("global_batch_size", global_batch_size, 1)
     import keras
     import tensorflow as tf
 

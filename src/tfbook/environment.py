@@ -11,6 +11,8 @@ import os
 import sys
 import warnings
 
+from tfbook._checks import check_int
+
 #: Environment TensorFlow reads at import time. ``3`` hides INFO, WARNING and
 #: ERROR lines of the C++ runtime; the oneDNN notice needs its own switch.
 TF_ENVIRONMENT = {
@@ -89,17 +91,9 @@ def configure(
         >>> import tfbook
         >>> tfbook.configure(seed=0, show_versions=False)
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(
-            "Received an invalid value for `seed`, expected a non-negative integer. "
-            f"Received: seed={seed!r}"
-        )
-    for name, value in (("threads", threads), ("blas_threads", blas_threads)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"Received an invalid value for `{name}`, expected a positive integer. "
-                f"Received: {name}={value!r}"
-            )
+    check_int("seed", seed, minimum=0)
+    check_int("threads", threads)
+    check_int("blas_threads", blas_threads)
     set_tf_environment()
 
     import absl.logging

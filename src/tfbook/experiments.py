@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from tfbook._checks import check_int
+
 
 class Variant(NamedTuple):
     """One trained variant: its name, the trained model, the logs and its table row."""
@@ -20,14 +22,6 @@ class Variant(NamedTuple):
     model: object
     history: dict
     row: dict
-
-
-def _check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(
-            f"Received an invalid value for `{name}`, expected a positive integer. "
-            f"Received: {name}={value!r}"
-        )
 
 
 def kernel_norm(model, order: int = 2) -> float:
@@ -175,14 +169,11 @@ def train_variant(
             f"Received an invalid value for `name`, expected a non-empty string. "
             f"Received: name={name!r}"
         )
-    _check_positive_int("epochs", epochs)
+    check_int("epochs", epochs)
     if log_every is not None:
-        _check_positive_int("log_every", log_every)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise ValueError(
-            "Received an invalid value for `seed`, expected a non-negative integer or None. "
-            f"Received: seed={seed!r}"
-        )
+        check_int("log_every", log_every)
+    if seed is not None:
+        check_int("seed", seed, minimum=0)
     if validate_each_epoch and val is None:
         raise ValueError(
             "Received validate_each_epoch=True without a validation set. Received: val=None"
@@ -252,11 +243,7 @@ def format_table(rows, columns=None, digits: int = 4) -> str:
             "Received an invalid value for `rows`, expected a non-empty list of dicts. "
             f"Received: rows={rows!r}"
         )
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 8:
-        raise ValueError(
-            "Received an invalid value for `digits`, expected an integer from 0 to 8. "
-            f"Received: digits={digits!r}"
-        )
+    check_int("digits", digits, minimum=0, maximum=8)
     if columns is None:
         columns = list(dict.fromkeys(key for row in rows for key in row))
 

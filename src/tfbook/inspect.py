@@ -23,6 +23,8 @@ from __future__ import annotations
 from math import prod
 from typing import NamedTuple
 
+from tfbook._checks import check_int
+
 
 class WeightRow(NamedTuple):
     """One weight of a layer: where it lives, its shape and size."""
@@ -47,14 +49,6 @@ class LayerRow(NamedTuple):
     """Scalars in the layer's trainable weights."""
     non_trainable: int
     """Scalars in its non-trainable weights (e.g. BatchNormalization's moving statistics)."""
-
-
-def _check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            f"Received an invalid value for `{name}`, expected a positive integer. "
-            f"Received: {name}={value!r}"
-        )
 
 
 def _check_built_layer(layer) -> None:
@@ -94,8 +88,8 @@ def dense_params(input_dim: int, units: int, use_bias: bool = True) -> int:
         >>> dense_params(784, 256)
         200960
     """
-    _check_positive_int("input_dim", input_dim)
-    _check_positive_int("units", units)
+    check_int("input_dim", input_dim)
+    check_int("units", units)
     return input_dim * units + (units if use_bias else 0)
 
 

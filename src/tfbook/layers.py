@@ -16,13 +16,7 @@ from __future__ import annotations
 
 import keras
 
-
-def _check_units(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            f"Received an invalid value for `{name}`, expected a positive integer. "
-            f"Received: {name}={value!r}"
-        )
+from tfbook._checks import check_int
 
 
 @keras.saving.register_keras_serializable(package="tfbook")
@@ -59,8 +53,8 @@ class MyDense(keras.layers.Layer):
 
     def __init__(self, inp_dim, outp_dim, activation="relu", **kwargs):
         super().__init__(**kwargs)
-        _check_units("inp_dim", inp_dim)
-        _check_units("outp_dim", outp_dim)
+        check_int("inp_dim", inp_dim)
+        check_int("outp_dim", outp_dim)
         self.inp_dim = inp_dim
         self.outp_dim = outp_dim
         self.activation = keras.activations.get(activation)

@@ -12,13 +12,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-
-def _check_num_classes(num_classes) -> None:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(
-            "Received an invalid value for `num_classes`, expected an integer >= 2. "
-            f"Received: num_classes={num_classes!r}"
-        )
+from tfbook._checks import check_int
 
 
 @keras.saving.register_keras_serializable(package="tfbook")
@@ -57,7 +51,7 @@ class MacroF1(keras.metrics.Metric):
     """
 
     def __init__(self, num_classes: int, name: str = "macro_f1", dtype=None, **kwargs):
-        _check_num_classes(num_classes)
+        check_int("num_classes", num_classes, minimum=2)
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.num_classes = num_classes
         self.confusion = self.add_weight(

@@ -37,6 +37,7 @@ import sys
 import numpy as np
 
 from tfbook import activations
+from tfbook._checks import check_int
 
 __all__ = ["ACTIVATIONS", "NumpyMLP", "minibatch_indices", "softmax", "softmax_cross_entropy"]
 
@@ -47,15 +48,6 @@ ACTIVATIONS = {
     "sigmoid": (activations.sigmoid, activations.sigmoid_derivative),
     "tanh": (activations.tanh, activations.tanh_derivative),
 }
-
-
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(
-            f"Received an invalid value for `{name}`, expected a positive integer. "
-            f"Received: {name}={value!r}"
-        )
-    return int(value)
 
 
 def softmax(logits) -> np.ndarray:
@@ -169,8 +161,8 @@ def minibatch_indices(n: int, batch_size: int, rng=None):
         >>> [b.tolist() for b in minibatch_indices(5, 2)]
         [[0, 1], [2, 3], [4]]
     """
-    n = _check_positive_int(n, "n")
-    batch_size = _check_positive_int(batch_size, "batch_size")
+    n = check_int("n", n)
+    batch_size = check_int("batch_size", batch_size)
     if rng is None:
         order = np.arange(n)
     else:
@@ -227,11 +219,7 @@ class NumpyMLP:
                 f"Received an invalid value for `activation`, expected one of "
                 f"{sorted(ACTIVATIONS)}. Received: activation={activation!r}"
             )
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise ValueError(
-                "Received an invalid value for `seed`, expected a non-negative integer. "
-                f"Received: seed={seed!r}"
-            )
+        check_int("seed", seed, minimum=0)
         try:
             np_dtype = np.dtype(dtype)
         except TypeError:
@@ -474,14 +462,10 @@ class NumpyMLP:
             measured before each update) and ``val_loss``/``val_accuracy`` if
             validation data is given; plus ``step_loss``, the loss of every step.
         """
-        epochs = _check_positive_int(epochs, "epochs")
+        epochs = check_int("epochs", epochs)
         x = self._check_x(x)
         labels = _check_labels(labels, x.shape[0], self.layer_sizes[-1])
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise ValueError(
-                "Received an invalid value for `seed`, expected a non-negative integer. "
-                f"Received: seed={seed!r}"
-            )
+        check_int("seed", seed, minimum=0)
         rng = np.random.default_rng(int(seed))
         history: dict[str, list[float]] = {"loss": [], "accuracy": []}
         if validation_data is not None:

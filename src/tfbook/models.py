@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tfbook._checks import check_int
+
 #: Hidden widths of the seed notes' five-layer network (the last layer has 10 units).
 FIVE_LAYER_UNITS = (256, 128, 64, 32)
 
@@ -38,12 +40,8 @@ def five_layer_mlp(
     """
     import keras
 
-    for arg, value in (("num_classes", num_classes), ("input_dim", input_dim)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"Received an invalid value for `{arg}`, expected a positive integer. "
-                f"Received: {arg}={value!r}"
-            )
+    check_int("num_classes", num_classes)
+    check_int("input_dim", input_dim)
     if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout < 1:
         raise ValueError(
             "Received an invalid value for `dropout`, expected a number in [0, 1). "

@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from tfbook._checks import check_int
+
 
 class Datasets(NamedTuple):
     """Batched ``tf.data.Dataset`` objects for training, validation and test."""
@@ -13,14 +15,6 @@ class Datasets(NamedTuple):
     train: object
     val: object
     test: object
-
-
-def _check_positive_int(name: str, value, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(
-            f"Received an invalid value for `{name}`, expected an integer >= {minimum}. "
-            f"Received: {name}={value!r}"
-        )
 
 
 def preprocess(images, labels, flatten: bool = True, one_hot: bool = False, num_classes=10):
@@ -101,8 +95,8 @@ def make_dataset(
         raise ValueError(
             f"Expected integer `labels`. Received: labels.dtype={labels.dtype}"
         )
-    _check_positive_int("batch_size", batch_size)
-    _check_positive_int("seed", seed, minimum=0)
+    check_int("batch_size", batch_size)
+    check_int("seed", seed, minimum=0)
 
     import tensorflow as tf
 
@@ -144,7 +138,7 @@ def fashion_mnist_datasets(
     """
     from tfbook.data import load_fashion_mnist
 
-    _check_positive_int("val_size", val_size)
+    check_int("val_size", val_size)
     if val_size >= 60000:
         raise ValueError(
             "Received an invalid value for `val_size`, expected fewer than 60000 images. "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tfbook._checks import check_int
+
 
 def plot_history(history, metrics=("loss", "accuracy"), title=None, marks=None):
     """Plot training curves, one panel per metric, with validation if logged.
@@ -98,11 +100,7 @@ def show_images(images, labels=None, ncols=8, cmap="gray_r", size=1.2, title=Non
         raise ValueError(
             f"Expected one caption per image ({len(images)}). Received: {len(labels)} labels"
         )
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(
-            f"Received an invalid value for `ncols`, expected a positive integer. "
-            f"Received: ncols={ncols!r}"
-        )
+    check_int("ncols", ncols)
     ncols = min(ncols, len(images))
     nrows = -(-len(images) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 1.15),
@@ -137,11 +135,7 @@ def confusion_matrix(y_true, y_pred, num_classes):
     """
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(
-            "Received an invalid value for `num_classes`, expected a positive integer. "
-            f"Received: num_classes={num_classes!r}"
-        )
+    check_int("num_classes", num_classes)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
         raise ValueError(
             "Expected `y_true` and `y_pred` of the same shape (n,). "

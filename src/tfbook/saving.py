@@ -15,6 +15,8 @@ import zipfile
 
 import numpy as np
 
+from tfbook._checks import check_int
+
 
 def _numpy(variable) -> np.ndarray:
     value = variable.numpy() if hasattr(variable, "numpy") else variable
@@ -113,11 +115,7 @@ def max_prediction_difference(model_a, model_b, x, batch_size: int = 256) -> flo
         >>> max_prediction_difference(model, keras.models.load_model(path), x_val)  # doctest: +SKIP
         0.0
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(
-            "Received an invalid value for `batch_size`, expected a positive integer. "
-            f"Received: batch_size={batch_size!r}"
-        )
+    check_int("batch_size", batch_size)
     out_a = _outputs(model_a, x, batch_size)
     out_b = _outputs(model_b, x, batch_size)
     if out_a.shape != out_b.shape:
