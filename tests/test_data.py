@@ -1,4 +1,5 @@
 import gzip
+import shutil
 
 import numpy as np
 import pytest
@@ -116,7 +117,134 @@ def test_fashion_mnist_dirs_honours_override(monkeypatch, tmp_path):
 
 def test_fashion_mnist_missing_everywhere_says_where_it_looked(monkeypatch, tmp_path):
     monkeypatch.setattr(data, "fashion_mnist_dirs", lambda: [tmp_path / "a", tmp_path / "b"])
+    monkeypatch.setattr(data, "may_download", lambda: False)
     with pytest.raises(data.DataFileError, match=r"looked in .*a, .*b\).*make data"):
+        data.load_fashion_mnist()
+
+
+# Downloading a missing Fashion-MNIST: only outside the book's repository ------
+
+
+def _checkout(root):
+    """A folder that looks like a checkout of the book's repository."""
+    (root / "src" / "tfbook").mkdir(parents=True)
+    (root / "chapters").mkdir()
+    (root / "_toc.yml").write_text("format: jb-book\n")
+    return root
+
+
+@pytest.fixture
+def elsewhere(monkeypatch, tmp_path):
+    """Run from a folder outside any checkout, with the package not in one either."""
+    monkeypatch.delenv(data.OFFLINE_ENV, raising=False)
+    monkeypatch.setattr(data, "__file__", str(tmp_path / "site-packages" / "tfbook" / "data.py"))
+    (tmp_path / "reader").mkdir()
+    monkeypatch.chdir(tmp_path / "reader")
+    return tmp_path
+
+
+@pytest.fixture
+def fake_keras_download(monkeypatch, tmp_path):
+    """Fashion-MNIST missing; fetch() writes four small IDX files with their sha256 known."""
+    cache = tmp_path / "keras-cache"
+    arrays = {
+        "train-images-idx3-ubyte.gz": np.full((3, 28, 28), 7, np.uint8),
+        "train-labels-idx1-ubyte.gz": np.array([9, 0, 1], np.uint8),
+        "t10k-images-idx3-ubyte.gz": np.zeros((2, 28, 28), np.uint8),
+        "t10k-labels-idx1-ubyte.gz": np.array([3, 4], np.uint8),
+    }
+    scratch = tmp_path / "made"
+    scratch.mkdir()
+    digests = {}
+    for name, array in arrays.items():
+        _write_idx(scratch / name, array)
+        digests[name] = data.sha256_of(scratch / name)
+    monkeypatch.setattr(data, "FASHION_MNIST_SHA256", digests)
+    monkeypatch.setattr(data, "fashion_mnist_dirs", lambda: [tmp_path / "nowhere", cache])
+    calls = []
+
+    def fetch():
+        calls.append("fetch")
+        shutil.copytree(scratch, cache)
+
+    monkeypatch.setattr(data, "fetch", fetch)
+    return calls
+
+
+def test_in_book_repository_from_the_checkout_or_below(monkeypatch, tmp_path):
+    root = _checkout(tmp_path / "book")
+    monkeypatch.setattr(data, "__file__", str(tmp_path / "site-packages" / "tfbook" / "data.py"))
+    assert data.in_book_repository(root)
+    assert data.in_book_repository(root / "chapters")
+    assert not data.in_book_repository(tmp_path)
+
+
+def test_in_book_repository_when_the_package_is_imported_from_a_checkout(monkeypatch, tmp_path):
+    root = _checkout(tmp_path / "book")
+    monkeypatch.setattr(data, "__file__", str(root / "src" / "tfbook" / "data.py"))
+    assert data.in_book_repository(tmp_path)
+
+
+def test_this_repository_is_a_book_repository():
+    assert data.in_book_repository()
+
+
+@pytest.mark.parametrize(("value", "allowed"), [(None, True), ("", True), ("0", True),
+                                                ("1", False), ("yes", False)])
+def test_may_download_outside_the_repository_unless_offline(elsewhere, monkeypatch, value, allowed):
+    if value is not None:
+        monkeypatch.setenv(data.OFFLINE_ENV, value)
+    assert data.may_download() is allowed
+
+
+def test_may_not_download_inside_the_repository(elsewhere, monkeypatch):
+    monkeypatch.chdir(_checkout(elsewhere / "book") / "chapters")
+    assert data.may_download() is False
+
+
+def test_fashion_mnist_downloaded_once_and_checked_outside_the_repository(
+    elsewhere, fake_keras_download, capsys
+):
+    (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist()
+    assert fake_keras_download == ["fetch"]
+    assert "downloading it once through keras.datasets.fashion_mnist" in capsys.readouterr().out
+    assert x_train.shape == (3, 28, 28) and y_train.tolist() == [9, 0, 1]
+    assert x_test.shape == (2, 28, 28) and y_test.tolist() == [3, 4]
+    data.load_fashion_mnist()
+    assert fake_keras_download == ["fetch"]
+
+
+def test_fashion_mnist_not_downloaded_inside_the_repository(
+    elsewhere, fake_keras_download, monkeypatch
+):
+    monkeypatch.chdir(_checkout(elsewhere / "book") / "chapters")
+    with pytest.raises(data.DataFileError, match="not found.*make data"):
+        data.load_fashion_mnist()
+    assert fake_keras_download == []
+
+
+def test_fashion_mnist_not_downloaded_when_offline(elsewhere, fake_keras_download, monkeypatch):
+    monkeypatch.setenv(data.OFFLINE_ENV, "1")
+    with pytest.raises(data.DataFileError, match="not found.*make data"):
+        data.load_fashion_mnist()
+    assert fake_keras_download == []
+
+
+def test_fashion_mnist_corrupt_download_is_refused(elsewhere, fake_keras_download, monkeypatch):
+    monkeypatch.setitem(data.FASHION_MNIST_SHA256, "t10k-labels-idx1-ubyte.gz", "0" * 64)
+    with pytest.raises(data.DataFileError, match=r"t10k-labels-idx1-ubyte\.gz is corrupt"):
+        data.load_fashion_mnist()
+    assert fake_keras_download == ["fetch"]
+
+
+def test_fashion_mnist_failed_download_names_the_fix(elsewhere, monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "fashion_mnist_dirs", lambda: [tmp_path / "nowhere"])
+
+    def fetch():
+        raise Exception("URL fetch failure on https://storage.googleapis.com/...: None")
+
+    monkeypatch.setattr(data, "fetch", fetch)
+    with pytest.raises(data.DataFileError, match="Downloading Fashion-MNIST failed: URL.*make data"):
         data.load_fashion_mnist()
 
 

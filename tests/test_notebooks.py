@@ -1,7 +1,11 @@
+from pathlib import Path
+
 import nbformat
 import pytest
 
 from tfbook import notebooks
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _nb(*cells):
@@ -159,3 +163,167 @@ def test_refresh_executes_normalizes_and_is_repeatable(tmp_path):
     assert notebooks.audit(path) == []
     notebooks.refresh(path)
     assert path.read_text() == first
+
+
+# The set-up cell ------------------------------------------------------------
+
+OLD_SETUP = "import tfbook\n\ntfbook.configure(seed=42)"
+VERSIONS_LINE = {
+    "output_type": "display_data",
+    "metadata": {},
+    "data": {"text/markdown": "*Outputs on this page were produced with ...*",
+             "text/plain": "<IPython.core.display.Markdown object>"},
+}
+
+
+@pytest.fixture
+def book(tmp_path, monkeypatch):
+    """A repository root with the two files the set-up cell is generated from, and a toc."""
+    (tmp_path / "_config.yml").write_text(
+        "title: t\nrepository:\n  url: https://github.com/someone/some-book.git/\n"
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\n\n[project]\nname = "tfbook"\n'
+        'version = "2.3.4"\n\n[tool.other]\nversion = "9"\n'
+    )
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n  - file: ch/a\n  - file: ch/b\n"
+    )
+    (tmp_path / "ch").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _chapter(book, name="a", setup=OLD_SETUP, tags=("remove-input",)):
+    nb = _nb(
+        nbformat.v4.new_markdown_cell("# A chapter"),
+        _code(setup, outputs=[VERSIONS_LINE], count=1, tags=tags),
+        _code("print(1)", outputs=[_stdout("1\n")], count=2),
+    )
+    return _stored(book, nb, f"ch/{name}.ipynb")
+
+
+def test_setup_cell_source_pins_the_book_version_from_the_repository(book):
+    assert notebooks.book_version(book) == "2.3.4"
+    assert notebooks.repository_url(book) == "https://github.com/someone/some-book"
+    assert notebooks.setup_cell_source("seed=7", book) == (
+        "try:\n"
+        "    import tfbook\n"
+        "except ModuleNotFoundError:  # Colab or a downloaded notebook: install the book's package\n"
+        '    %pip install --quiet "tfbook @ git+https://github.com/someone/some-book@v2.3.4"\n'
+        "    import tfbook\n"
+        "\n"
+        "tfbook.configure(seed=7)"
+    )
+
+
+def test_setup_cell_source_of_this_book_matches_its_version():
+    import tfbook
+
+    assert f"@v{tfbook.__version__}\"" in notebooks.setup_cell_source(root=ROOT)
+
+
+@pytest.mark.parametrize(
+    ("source", "arguments"),
+    [
+        (OLD_SETUP, "seed=42"),
+        ("import tfbook\ntfbook.configure(seed=0, threads=1)\n", "seed=0, threads=1"),
+        ("import tfbook\ntfbook.configure()", ""),
+        ("import tfbook", None),
+        ("x = tfbook.configure(seed=1)", None),
+    ],
+)
+def test_configure_arguments(source, arguments):
+    assert notebooks.configure_arguments(source) == arguments
+
+
+def test_apply_setup_cell_keeps_arguments_tags_outputs_and_id(book):
+    path = _chapter(book, setup="import tfbook\n\ntfbook.configure(seed=3)")
+    before = nbformat.read(path, as_version=4)
+    assert notebooks.apply_setup_cell(path, book) is True
+    after = nbformat.read(path, as_version=4)
+    assert after.cells[1].source == notebooks.setup_cell_source("seed=3", book)
+    for key in ("id", "metadata", "outputs", "execution_count"):
+        assert after.cells[1][key] == before.cells[1][key]
+    assert after.cells[0] == before.cells[0] and after.cells[2] == before.cells[2]
+    assert notebooks.audit(path) == [] and notebooks.check_setup_cell(path, book) == []
+    text = path.read_text()
+    assert notebooks.apply_setup_cell(path, book) is False
+    assert path.read_text() == text
+
+
+def test_generated_setup_cell_runs_in_ipython_and_installs_only_when_missing(book):
+    import builtins
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(notebooks.setup_cell_source("seed=5", book))
+    calls, installed = [], set()
+
+    class FakeIPython:
+        def run_line_magic(self, name, line):
+            calls.append((name, line))
+            installed.add("tfbook")
+
+    class FakeTfbook:
+        @staticmethod
+        def configure(**kwargs):
+            calls.append(("configure", kwargs))
+
+    def fake_import(name, *args, **kwargs):
+        if name != "tfbook":
+            return __import__(name, *args, **kwargs)
+        if name not in installed:
+            raise ModuleNotFoundError("No module named 'tfbook'", name="tfbook")
+        return FakeTfbook
+
+    pip = ("pip", 'install --quiet "tfbook @ git+https://github.com/someone/some-book@v2.3.4"')
+    for present, expected in [(set(), [pip]), ({"tfbook"}, [])]:
+        calls.clear()
+        installed.clear()
+        installed.update(present)
+        namespace = {
+            "__builtins__": {**vars(builtins), "__import__": fake_import},
+            "get_ipython": FakeIPython,
+        }
+        exec(compile(code, "<set-up cell>", "exec"), namespace)
+        assert calls == [*expected, ("configure", {"seed": 5})]
+
+
+def test_audit_command_names_a_notebook_whose_setup_cell_differs(book, capsys):
+    _chapter(book, "a")
+    notebooks.apply_setup_cell(_chapter(book, "b"), book)
+    assert notebooks.main(["audit"]) == 1
+    out = capsys.readouterr().out
+    assert "ch/a.ipynb: the first code cell differs from the generated set-up cell" in out
+    assert "ch/b.ipynb" not in out
+    assert "2 notebooks audited, 1 problems." in out
+
+
+def test_audit_requires_the_setup_cell_first_and_tagged(book):
+    path = _chapter(book, setup="x = 1")
+    assert any("not the set-up cell" in p for p in notebooks.check_setup_cell(path, book))
+    path = _chapter(book, "b", tags=())
+    notebooks.apply_setup_cell(path, book)
+    assert notebooks.check_setup_cell(path, book) == [
+        f"{path}: the set-up cell is not tagged 'remove-input'"
+    ]
+
+
+def test_setup_cell_command_rewrites_the_toc_notebooks(book, capsys):
+    paths = [_chapter(book, "a"), _chapter(book, "b", setup="import tfbook\ntfbook.configure(seed=1)")]
+    assert notebooks.main(["setup-cell"]) == 0
+    assert capsys.readouterr().out.count("set-up cell rewritten") == 2
+    sources = [nbformat.read(p, as_version=4).cells[1].source for p in paths]
+    assert sources == [notebooks.setup_cell_source(a, book) for a in ("seed=42", "seed=1")]
+    assert notebooks.main(["audit"]) == 0
+    assert notebooks.main(["setup-cell", "ch/a.ipynb"]) == 0
+    assert "ch/a.ipynb: set-up cell already current" in capsys.readouterr().out
+
+
+def test_setup_cell_command_refuses_a_notebook_without_setup_cell(book, capsys):
+    _chapter(book, "a", setup="print('no set-up')")
+    before = (book / "ch" / "a.ipynb").read_text()
+    assert notebooks.main(["setup-cell", "ch/a.ipynb"]) == 1
+    assert "ch/a.ipynb: the first code cell has no `tfbook.configure(...)`" in capsys.readouterr().err
+    assert (book / "ch" / "a.ipynb").read_text() == before

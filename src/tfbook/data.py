@@ -6,8 +6,19 @@
   files that ``keras.datasets.fashion_mnist`` downloads, found in the Keras cache
   or where Debian's ``dataset-fashion-mnist`` package puts them.
 
-Nothing here touches the network. ``python -m tfbook.data fetch`` is the one
-place that may download (through Keras), and only when asked.
+When a missing Fashion-MNIST is downloaded (the rule of :func:`may_download`):
+
+* inside the book's repository (:func:`in_book_repository`: the working folder,
+  one of its parents or the installed package sits in a checkout holding
+  ``_toc.yml`` and ``src/tfbook``), or with ``TFBOOK_OFFLINE=1`` in the
+  environment, nothing here touches the network: a missing file raises
+  :class:`DataFileError` naming the fix (``make data``). The book's tests and
+  notebooks never download while they run;
+* anywhere else (a notebook downloaded from the site, Colab), a missing
+  Fashion-MNIST is downloaded once through ``keras.datasets.fashion_mnist``
+  into the Keras cache, with a message, and checked by sha256 like any copy.
+
+``python -m tfbook.data fetch`` downloads (through Keras) when asked, anywhere.
 """
 
 from __future__ import annotations
@@ -50,6 +61,10 @@ FASHION_MNIST_CLASSES = (
 
 #: Debian's ``dataset-fashion-mnist`` package installs the files here.
 DEBIAN_FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+#: Environment variable that forbids the automatic download of Fashion-MNIST
+#: when set to anything but ``""`` or ``"0"`` (see :func:`may_download`).
+OFFLINE_ENV = "TFBOOK_OFFLINE"
 
 FETCH_HINT = (
     "Get it with `make data` in the book's repository (on Debian/Ubuntu this runs "
@@ -213,6 +228,35 @@ def find_fashion_mnist() -> Path:
     )
 
 
+def in_book_repository(start: str | os.PathLike | None = None) -> bool:
+    """Whether this runs inside a checkout of the book's repository.
+
+    A checkout is a folder holding both ``_toc.yml`` and ``src/tfbook``. It is
+    looked for in ``start`` (default: the working folder) and its parents, and
+    above the imported ``tfbook`` package itself (an editable install).
+    """
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    package_root = Path(__file__).resolve().parent.parent.parent
+    candidates = [here, *here.parents, package_root]
+    return any(
+        (folder / "_toc.yml").is_file() and (folder / "src" / "tfbook").is_dir()
+        for folder in candidates
+    )
+
+
+def may_download() -> bool:
+    """Whether :func:`load_fashion_mnist` may download a missing Fashion-MNIST.
+
+    False inside the book's repository (:func:`in_book_repository`), where
+    ``make data`` provides the files and tests must not reach the network, and
+    when :data:`OFFLINE_ENV` is set to anything but ``""`` or ``"0"``; true
+    elsewhere.
+    """
+    if os.environ.get(OFFLINE_ENV, "") not in ("", "0"):
+        return False
+    return not in_book_repository()
+
+
 def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read a gzipped IDX file (the MNIST format) into a uint8 array.
 
@@ -239,21 +283,40 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 def load_fashion_mnist() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load Fashion-MNIST from local files, like ``keras.datasets.fashion_mnist``.
 
-    Every file is checked against :data:`FASHION_MNIST_SHA256` first.
+    Every file is checked against :data:`FASHION_MNIST_SHA256` first. When no
+    folder of :func:`fashion_mnist_dirs` has the files and :func:`may_download`
+    allows it (outside the book's repository), they are downloaded once through
+    ``keras.datasets.fashion_mnist`` into the Keras cache, with a message.
 
     Returns:
         ``(x_train, y_train), (x_test, y_test)``: uint8 images of shape
         ``(60000, 28, 28)`` and ``(10000, 28, 28)``, uint8 labels 0-9.
 
     Raises:
-        DataFileError: if a file is missing or corrupt, naming it and the fix.
+        DataFileError: if a file is missing (and may not be downloaded, or the
+            download failed) or corrupt, naming it and the fix.
 
     Example:
         >>> (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
         >>> x_train.shape, FASHION_MNIST_CLASSES[y_train[0]]
         ((60000, 28, 28), 'Ankle boot')
     """
-    folder = find_fashion_mnist()
+    try:
+        folder = find_fashion_mnist()
+    except DataFileError:
+        if not may_download():
+            raise
+        print(
+            "Fashion-MNIST is not on this machine: downloading it once through "
+            "keras.datasets.fashion_mnist into the Keras cache (~/.keras/datasets), "
+            "then checking its sha256.",
+            flush=True,
+        )
+        try:
+            fetch()
+        except Exception as e:  # Keras raises a bare Exception when a URL fails
+            raise DataFileError(f"Downloading Fashion-MNIST failed: {e}. {FETCH_HINT}") from e
+        folder = find_fashion_mnist()
     arrays = {
         name: read_idx(verify_file(folder / name, digest))
         for name, digest in FASHION_MNIST_SHA256.items()
@@ -282,9 +345,10 @@ def check() -> list[str]:
 
 def fetch() -> None:
     """Download Fashion-MNIST into the Keras cache through Keras (needs the network)."""
-    from tfbook.environment import set_tf_environment
+    if "tensorflow" not in sys.modules:  # quiet TensorFlow if nothing loaded it yet
+        from tfbook.environment import set_tf_environment
 
-    set_tf_environment()
+        set_tf_environment()
     import keras
 
     keras.datasets.fashion_mnist.load_data()

@@ -3,13 +3,20 @@
 Command line (run from the repository root)::
 
     python -m tfbook.notebooks refresh [chapters/NAME.ipynb ...]   # re-execute in place
-    python -m tfbook.notebooks audit                               # check, do not run
+    python -m tfbook.notebooks audit [NOTEBOOK ...]                # check, do not run
     python -m tfbook.notebooks list                                # the toc's notebooks
+    python -m tfbook.notebooks setup-cell [NOTEBOOK ...]           # rewrite first cells
 
 ``refresh`` executes each notebook in a fresh kernel in its own folder, then
 :func:`normalize` strips what changes from run to run without the code
 changing (timings, kernel versions, long tracebacks with machine paths), so a
 refresh with no code change leaves ``git diff`` empty.
+
+``setup-cell`` rewrites the first code cell of each notebook (default: all of
+the toc) to :func:`setup_cell_source`: import ``tfbook``, installing it from
+the book's repository at the book's version when it is missing (Colab, a
+notebook downloaded from the site), then ``tfbook.configure(...)`` with the
+notebook's own arguments. Its tags, outputs and execution count are kept.
 """
 
 from __future__ import annotations
@@ -35,6 +42,21 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 #: Cell tags that mark an expected exception for nbval.
 RAISES_TAG = "raises-exception"
+
+#: Tag of the set-up cell: the site shows only the versions line it prints.
+SETUP_CELL_TAG = "remove-input"
+
+#: The first code cell of every chapter; filled in by :func:`setup_cell_source`.
+SETUP_CELL_TEMPLATE = """\
+try:
+    import tfbook
+except ModuleNotFoundError:  # Colab or a downloaded notebook: install the book's package
+    %pip install --quiet "{requirement}"
+    import tfbook
+
+tfbook.configure({arguments})"""
+
+_CONFIGURE_CALL = re.compile(r"^tfbook\.configure\((?P<arguments>.*)\)[ \t]*$", re.MULTILINE)
 
 
 def toc_notebooks(root: str | Path = ".") -> list[Path]:
@@ -65,6 +87,123 @@ def toc_notebooks(root: str | Path = ".") -> list[Path]:
         if path.suffix == ".ipynb" and path.exists():
             paths.append(path)
     return paths
+
+
+def book_version(root: str | Path = ".") -> str:
+    """The book's version: ``version`` in the ``[project]`` table of ``pyproject.toml``."""
+    text = (Path(root) / "pyproject.toml").read_text(encoding="utf-8")
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the one line is enough
+        table = re.search(r"^\[project\]$(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL)
+        found = table and re.search(r'^version\s*=\s*"([^"]+)"', table.group(1), re.MULTILINE)
+        if not found:
+            raise ValueError(f"No version in the [project] table of {root}/pyproject.toml") from None
+        return found.group(1)
+    return tomllib.loads(text)["project"]["version"]
+
+
+def repository_url(root: str | Path = ".") -> str:
+    """The book's repository, ``repository.url`` in ``_config.yml`` (set once there)."""
+    import yaml
+
+    config = yaml.safe_load((Path(root) / "_config.yml").read_text(encoding="utf-8"))
+    url = (config.get("repository") or {}).get("url")
+    if not url:
+        raise ValueError(f"No `repository: url:` in {root}/_config.yml")
+    return url.rstrip("/").removesuffix(".git")
+
+
+def package_requirement(root: str | Path = ".") -> str:
+    """The pip requirement of the book's package at the book's version.
+
+    A release tags the repository ``v<version>`` (CONTRIBUTING.md), so this
+    installs exactly the package the stored outputs were produced with.
+
+    Example:
+        >>> package_requirement()  # doctest: +SKIP
+        'tfbook @ git+https://github.com/OWNER/REPO@v0.1.0'
+    """
+    return f"tfbook @ git+{repository_url(root)}@v{book_version(root)}"
+
+
+def setup_cell_source(arguments: str = "seed=42", root: str | Path = ".") -> str:
+    """The source of a chapter's first code cell.
+
+    ``import tfbook``, and when that fails (the notebook runs where the package
+    is not installed: Colab, a notebook downloaded from the site) ``%pip
+    install`` :func:`package_requirement` first; then
+    ``tfbook.configure(<arguments>)``. Where ``tfbook`` is installed the cell
+    prints only what :func:`tfbook.environment.configure` shows.
+
+    Args:
+        arguments: the text between the parentheses of ``tfbook.configure(...)``.
+        root: the repository root, holding ``_config.yml`` and ``pyproject.toml``.
+    """
+    return SETUP_CELL_TEMPLATE.format(
+        requirement=package_requirement(root), arguments=arguments
+    )
+
+
+def _first_code_cell(nb: nbformat.NotebookNode):
+    return next((cell for cell in nb.cells if cell.cell_type == "code"), None)
+
+
+def configure_arguments(source: str) -> str | None:
+    """The arguments of the one-line ``tfbook.configure(...)`` call in ``source``, if any."""
+    match = _CONFIGURE_CALL.search(source)
+    return match.group("arguments") if match else None
+
+
+def expected_setup_cell(path: str | Path, root: str | Path = ".") -> str:
+    """The set-up cell source ``path`` should have, keeping its ``configure`` arguments.
+
+    Raises:
+        ValueError: if the notebook's first code cell has no ``tfbook.configure(...)`` line.
+    """
+    cell = _first_code_cell(nbformat.read(Path(path), as_version=4))
+    arguments = configure_arguments(cell.source) if cell is not None else None
+    if arguments is None:
+        raise ValueError(
+            f"{path}: the first code cell has no `tfbook.configure(...)` line, so it is "
+            "not the set-up cell; make it the first code cell (CONTRIBUTING.md)."
+        )
+    return setup_cell_source(arguments, root)
+
+
+def apply_setup_cell(path: str | Path, root: str | Path = ".") -> bool:
+    """Rewrite the first code cell of ``path`` to :func:`expected_setup_cell`.
+
+    Keeps the cell's tags, outputs, execution count and id. Returns whether
+    the file changed.
+    """
+    path = Path(path)
+    expected = expected_setup_cell(path, root)
+    nb = nbformat.read(path, as_version=4)
+    cell = _first_code_cell(nb)
+    if cell.source == expected:
+        return False
+    cell.source = expected
+    write(nb, path)
+    return True
+
+
+def check_setup_cell(path: str | Path, root: str | Path = ".") -> list[str]:
+    """Problems of the set-up cell of ``path``: not :func:`expected_setup_cell`, or untagged."""
+    try:
+        expected = expected_setup_cell(path, root)
+    except ValueError as e:
+        return [str(e)]
+    cell = _first_code_cell(nbformat.read(Path(path), as_version=4))
+    problems = []
+    if cell.source != expected:
+        problems.append(
+            f"{path}: the first code cell differs from the generated set-up cell; run "
+            f"`python -m tfbook.notebooks setup-cell {path}`"
+        )
+    if SETUP_CELL_TAG not in cell.metadata.get("tags", []):
+        problems.append(f"{path}: the set-up cell is not tagged {SETUP_CELL_TAG!r}")
+    return problems
 
 
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -196,10 +335,14 @@ def audit(path: str | Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m tfbook.notebooks refresh|audit|list|setup-cell [NOTEBOOK ...]``.
+
+    Run from the repository root; without notebooks, every notebook of the toc.
+    """
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in ("refresh", "audit", "list"):
+    if not argv or argv[0] not in ("refresh", "audit", "list", "setup-cell"):
         print(
-            "usage: python -m tfbook.notebooks refresh|audit|list [NOTEBOOK ...]",
+            "usage: python -m tfbook.notebooks refresh|audit|list|setup-cell [NOTEBOOK ...]",
             file=sys.stderr,
         )
         return 2
@@ -211,7 +354,20 @@ def main(argv: list[str] | None = None) -> int:
         for path in paths:
             print(f"{path}: executed in {refresh(path):.1f} s", flush=True)
         return 0
-    problems = [line for path in paths for line in audit(path)]
+    if argv[0] == "setup-cell":
+        failed = 0
+        for path in paths:
+            try:
+                changed = apply_setup_cell(path, ".")
+            except ValueError as e:
+                print(e, file=sys.stderr)
+                failed += 1
+                continue
+            print(f"{path}: set-up cell {'rewritten' if changed else 'already current'}")
+        return 1 if failed else 0
+    problems = [
+        line for path in paths for line in audit(path) + check_setup_cell(path, ".")
+    ]
     for line in problems:
         print(line)
     print(f"{len(paths)} notebooks audited, {len(problems)} problems.")
