@@ -21,7 +21,7 @@ glossary terms. Settings (environment variables):
 * ``TFBOOK_SCREENSHOTS``: where screenshots go, default ``screenshots/`` beside
   the site folder (``_build/screenshots``);
 * ``CHROMIUM``: the browser, default ``/usr/bin/chromium`` (Debian's package;
-  ``scripts/get-browser.sh`` installs it).
+  ``scripts/get-browser.sh`` installs it); ``conftest.py`` launches it.
 """
 
 from __future__ import annotations
@@ -43,14 +43,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("TFBOOK_SITE", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = Path(os.environ.get("TFBOOK_SCREENSHOTS", SITE.parent / "screenshots")).resolve()
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Glossary terms the site search must find on the glossary page.
 SEARCH_TERMS = ["overfitting", "反向传播", "early stopping"]
 #: Milliseconds to wait for a page, MathJax or the search.
@@ -133,18 +125,6 @@ def server():
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"No browser at {CHROMIUM}: run `bash scripts/get-browser.sh` or set CHROMIUM.")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()
