@@ -9,10 +9,12 @@ STAMP := $(VENV)/.installed
 NB ?=
 JB_BUILD := $(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 
-.PHONY: book test refresh data lint unit audit nbval site bench clean browser
+.PHONY: book test refresh data lint unit audit nbval blas site bench clean browser lab lock
 
 ## Environment: a virtualenv with the exact versions of requirements.txt.
+## Stops first on a Python the lock has no wheels for (scripts/check-python.sh).
 $(STAMP): requirements.txt pyproject.toml
+	bash scripts/check-python.sh $(if $(wildcard $(PY)),$(PY),$(PYTHON))
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -32,8 +34,9 @@ $(MATHJAX):
 book: $(STAMP) $(MATHJAX)
 	$(JB_BUILD)
 
-## Every check, in order; stops at the first failing stage.
-test: $(STAMP) data lint unit audit nbval site browser
+## Every check, cheap stages first; stops at the first failing stage.
+## The prerequisites run in this order because make runs them serially.
+test: $(STAMP) lint audit data unit site browser nbval blas
 	@echo "make test: all stages passed."
 
 lint: $(STAMP)
@@ -45,9 +48,18 @@ unit: $(STAMP)
 audit: $(STAMP)
 	$(PY) -m tfbook.notebooks audit
 
-nbval: $(STAMP)
+## A cell that hangs fails after NBVAL_CELL_TIMEOUT seconds instead of stalling CI.
+NBVAL_CELL_TIMEOUT ?= 300
+nbval: $(STAMP) data
 	$(PY) -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
+	  --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg $$($(PY) -m tfbook.notebooks list)
+
+## The notebooks that use NumPy's linear algebra again, under other OpenBLAS
+## kernels and without NumPy's SIMD dispatch: stored outputs must not depend
+## on the CPU (src/tfbook/blas_kernels.py).
+blas: $(STAMP) data
+	$(PY) -m tfbook.blas_kernels run
 
 site: $(STAMP) $(MATHJAX)
 	rm -rf _build/html _build/.doctrees
@@ -63,8 +75,24 @@ browser: $(STAMP) site
 refresh: $(STAMP) data
 	$(PY) -m tfbook.notebooks refresh $(NB)
 
+## The chapters in JupyterLab with the book's kernel (.venv's python3), on
+## loopback only; nothing is fetched from the internet (no news, no update
+## check, no PyPI extension listing). LAB_ARGS=--no-browser: no browser opened.
+LAB_PORT ?= 8888
+LAB_ARGS ?=
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=chapters \
+	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	  --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
 bench: $(STAMP) data
 	$(PY) bench/run.py
+
+## Maintainers: requirements.in -> requirements.txt, then check that every
+## platform and Python of the README resolves it (needs the package index).
+UV_VERSION := 0.13.9
+lock: $(STAMP)
+	UV_VERSION=$(UV_VERSION) PY=$(PY) bash scripts/lock.sh
 
 clean:
 	rm -rf _build
