@@ -101,7 +101,7 @@ def test_launch_gives_each_worker_its_tf_config_and_quiet_tensorflow(tmp_path):
     script = (
         "import json, os\n"
         "print(json.dumps({k: os.environ.get(k) for k in "
-        "['TF_CONFIG', 'TF_CPP_MIN_LOG_LEVEL', 'TF_ENABLE_ONEDNN_OPTS']}))\n"
+        "['TF_CONFIG', 'TF_CPP_MIN_LOG_LEVEL', 'TF_ENABLE_ONEDNN_OPTS', 'ONEDNN_MAX_CPU_ISA']}))\n"
     )
     results = distribute.launch([[PY, "-c", script]] * 2, timeout=60, log_dir=tmp_path)
     assert [r.returncode for r in results] == [0, 0]
@@ -115,6 +115,7 @@ def test_launch_gives_each_worker_its_tf_config_and_quiet_tensorflow(tmp_path):
     assert configs[1]["cluster"]["worker"] == addresses
     assert all(a.startswith("127.0.0.1:") for a in addresses) and len(set(addresses)) == 2
     assert all(e["TF_CPP_MIN_LOG_LEVEL"] == "3" and e["TF_ENABLE_ONEDNN_OPTS"] == "0" for e in envs)
+    assert all(e["ONEDNN_MAX_CPU_ISA"] == "AVX2" for e in envs)
 
 
 def test_launch_sends_stderr_to_the_log_file(tmp_path):

@@ -11,6 +11,11 @@ def test_set_tf_environment_sets_quiet_variables():
     assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
 
 
+def test_set_tf_environment_pins_onednn_to_avx2_on_every_cpu():
+    environment.set_tf_environment()
+    assert os.environ["ONEDNN_MAX_CPU_ISA"] == "AVX2"
+
+
 def test_set_tf_environment_refuses_after_tensorflow_loaded_with_other_settings(monkeypatch):
     import tensorflow  # noqa: F401
 

@@ -15,9 +15,16 @@ from tfbook._checks import check_int
 
 #: Environment TensorFlow reads at import time. ``3`` hides INFO, WARNING and
 #: ERROR lines of the C++ runtime; the oneDNN notice needs its own switch.
+#: ``TF_ENABLE_ONEDNN_OPTS=0`` does not stop TensorFlow's CPU matrix products
+#: (MatMul, convolutions) from calling oneDNN's sgemm, which picks SSE4.1, AVX,
+#: AVX2 or AVX-512 code by CPU and so rounds differently on different machines;
+#: ``ONEDNN_MAX_CPU_ISA=AVX2`` makes every CPU with AVX2 (Intel since 2013, AMD
+#: since 2015) use the same AVX2 code. A CPU with AVX but no AVX2 (TensorFlow's
+#: wheels need AVX) still gets the AVX code.
 TF_ENVIRONMENT = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "TF_ENABLE_ONEDNN_OPTS": "0",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
     "KERAS_BACKEND": "tensorflow",
 }
 

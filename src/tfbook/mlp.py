@@ -187,7 +187,8 @@ class NumpyMLP:
         activation: hidden-layer activation, a key of :data:`ACTIVATIONS`
             (``"relu"``, ``"sigmoid"`` or ``"tanh"``).
         seed: seed of the weight initialization (a non-negative integer).
-        dtype: ``"float32"`` (like Keras) or ``"float64"`` (for gradient checks).
+        dtype: ``"float32"`` (like Keras) or ``"float64"`` (for gradient checks,
+            and for results that do not depend on the CPU's BLAS kernel).
 
     Attributes:
         params: the live weight arrays ``[W_1, b_1, W_2, b_2, ...]``, ``W_l`` of
