@@ -327,3 +327,12 @@ def test_setup_cell_command_refuses_a_notebook_without_setup_cell(book, capsys):
     assert notebooks.main(["setup-cell", "ch/a.ipynb"]) == 1
     assert "ch/a.ipynb: the first code cell has no `tfbook.configure(...)`" in capsys.readouterr().err
     assert (book / "ch" / "a.ipynb").read_text() == before
+
+
+def test_makefile_starts_only_toc_notebooks_first():
+    import re
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    first = re.search(r"^NBVAL_FIRST := (.*)$", makefile, re.M).group(1).split()
+    toc = {(ROOT / p).relative_to(ROOT).as_posix() for p in notebooks.toc_notebooks(ROOT)}
+    assert first and set(first) <= toc, f"NBVAL_FIRST names notebooks outside the toc: {first}"
