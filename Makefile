@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NB ?=
 JB_BUILD := $(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 
-.PHONY: book test refresh data lint unit audit nbval blas site bench clean browser lab lock
+.PHONY: book test refresh data lint unit audit nbval blas site bench clean browser lab lock screenshots
 
 ## Environment: a virtualenv with the exact versions of requirements.txt.
 ## Stops first on a Python the lock has no wheels for (scripts/check-python.sh).
@@ -71,10 +71,15 @@ site: $(STAMP) $(MATHJAX)
 	$(JB_BUILD)
 
 ## The built site in headless Chromium: every page of the toc (tests/browser);
-## screenshots in _build/screenshots. TFBOOK_SITE=path/to/html tests another build.
+## a failing page is saved as a screenshot in _build/screenshots (every page
+## with `make screenshots`). TFBOOK_SITE=path/to/html tests another build.
 browser: $(STAMP) site
 	bash scripts/get-browser.sh
 	$(PY) -m pytest -q -n 2 --dist load tests/browser
+
+screenshots: $(STAMP) site
+	bash scripts/get-browser.sh
+	TFBOOK_SCREENSHOTS=_build/screenshots $(PY) -m pytest -q -n 2 --dist load tests/browser/test_site.py
 
 ## Re-execute notebooks in place: all of the toc, or NB=chapters/NAME.ipynb.
 refresh: $(STAMP) data

@@ -14,12 +14,14 @@ each page the site's navigation lists (the API pages), checks that
 * every link to the site itself resolves: the file exists and so does the
   ``#fragment`` it points at;
 
-saves a screenshot of the page, and checks that the site search finds
-glossary terms. Settings (environment variables):
+saves a full-page screenshot of a page that fails (of every page with
+``make screenshots``), and checks that the site search finds glossary terms.
+Settings (environment variables):
 
 * ``TFBOOK_SITE``: the built site, default ``_build/html``;
 * ``TFBOOK_SCREENSHOTS``: where screenshots go, default ``screenshots/`` beside
-  the site folder (``_build/screenshots``);
+  the site folder (``_build/screenshots``); when set, every page is shot
+  (full-page shots of long chapters took a third of this test's time);
 * ``CHROMIUM``: the browser, default ``/usr/bin/chromium`` (Debian's package;
   ``scripts/get-browser.sh`` installs it); ``conftest.py`` launches it.
 """
@@ -43,6 +45,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("TFBOOK_SITE", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = Path(os.environ.get("TFBOOK_SCREENSHOTS", SITE.parent / "screenshots")).resolve()
+SHOOT_EVERY_PAGE = "TFBOOK_SCREENSHOTS" in os.environ
 #: Glossary terms the site search must find on the glossary page.
 SEARCH_TERMS = ["overfitting", "反向传播", "early stopping"]
 #: Milliseconds to wait for a page, MathJax or the search.
@@ -247,10 +250,11 @@ def test_page(page, server, path):
             problems.append(f"broken link: {href[len(server):]} (no #{fragment} on the page)")
 
     page.wait_for_timeout(200)  # let late console errors arrive
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / (path.replace("/", "__").removesuffix(".html") + ".png")
-    page.screenshot(path=str(shot), full_page=True)
-    assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+    if problems or SHOOT_EVERY_PAGE:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+    assert not problems, f"{path} (screenshot: {shot}):\n  " + "\n  ".join(problems)
 
 
 @pytest.mark.parametrize("term", SEARCH_TERMS)
