@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NB ?=
 JB_BUILD := $(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 
-.PHONY: book test refresh data lint unit audit nbval blas site bench clean browser lab lock screenshots
+.PHONY: book test refresh data lint unit audit nbval blas site bench clean browser lab lock screenshots export
 
 ## Environment: a virtualenv with the exact versions of requirements.txt.
 ## Stops first on a Python the lock has no wheels for (scripts/check-python.sh).
@@ -67,7 +67,7 @@ blas: $(STAMP) data
 	$(PY) -m tfbook.blas_kernels run
 
 site: $(STAMP) $(MATHJAX)
-	rm -rf _build/html _build/.doctrees
+	rm -rf _build/html _build/.doctrees book/api/tfbook.*.rst
 	$(JB_BUILD)
 
 ## The built site in headless Chromium: every page of the toc (tests/browser);
@@ -80,6 +80,11 @@ browser: $(STAMP) site
 screenshots: $(STAMP) site
 	bash scripts/get-browser.sh
 	TFBOOK_SCREENSHOTS=_build/screenshots $(PY) -m pytest -q -n 2 --dist load tests/browser/test_site.py
+
+## The cells chapters mark `#| export`, written into src/tfbook/chapters
+## (tests/test_export.py fails when the two disagree).
+export: $(STAMP)
+	$(PY) -m tfbook.export
 
 ## Re-execute notebooks in place: all of the toc, or NB=chapters/NAME.ipynb.
 refresh: $(STAMP) data

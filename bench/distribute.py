@@ -36,9 +36,9 @@ def main() -> None:
     import keras
     import tensorflow as tf
 
+    from tfbook.chapters.training import make_dataset
     from tfbook.distribute import load_subset, make_train_step
     from tfbook.models import five_layer_mlp
-    from tfbook.pipeline import make_dataset
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)

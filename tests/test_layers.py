@@ -1,4 +1,4 @@
-"""Tests of tfbook.layers.MyDense."""
+"""Tests of MyDense (tfbook.chapters.custom_layers_and_models)."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,7 @@ tfbook.configure(seed=0, show_versions=False)
 
 import keras  # noqa: E402
 
-from tfbook.layers import MyDense  # noqa: E402
+from tfbook.chapters.custom_layers_and_models import MyDense  # noqa: E402
 
 
 def test_output_shape_and_single_weight():

@@ -1,11 +1,11 @@
-"""Unit tests of tfbook.metrics (tiny data, runs in a few seconds)."""
+"""Unit tests of tfbook.chapters.metrics (tiny data, runs in a few seconds)."""
 
 import keras
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from tfbook.metrics import MacroF1
+from tfbook.chapters.metrics import MacroF1
 
 Y_TRUE = np.array([0, 1, 2, 2, 1, 0, 2, 1])
 Y_PRED = np.array([0, 2, 2, 2, 1, 1, 0, 1])

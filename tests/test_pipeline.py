@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from tfbook import pipeline
+from tfbook.chapters import training as pipeline
 
 
 def _arrays(n=10):

@@ -211,7 +211,7 @@ def augmented_dataset(
 ):
     """A shuffled training pipeline that augments every batch with fresh seeds.
 
-    Like :func:`tfbook.pipeline.make_dataset` with ``shuffle=True``, plus one
+    Like :func:`tfbook.chapters.training.make_dataset` with ``shuffle=True``, plus one
     step: each batch, scaled to float32 in ``[0, 1]`` with shape
     ``(batch, 28, 28, 1)``, goes through ``augment(images, seed)``, where
     ``seed`` is a different pair of integers for every batch of every epoch

@@ -482,8 +482,8 @@ def run_worker(
     import numpy as np
     import tensorflow as tf
 
+    from tfbook.chapters.training import make_dataset
     from tfbook.models import five_layer_mlp
-    from tfbook.pipeline import make_dataset
 
     # Created before any other op: it starts this process's server, joins the cluster.
     strategy = tf.distribute.MultiWorkerMirroredStrategy(

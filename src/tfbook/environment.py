@@ -83,7 +83,8 @@ def configure(
       reason (and because BLAS threads competing with TensorFlow's for a
       laptop's few cores make small matrix products many times slower);
     * makes NumPy print 4 decimals and matplotlib draw PNG figures;
-    * shows one line with the versions the outputs were produced with.
+    * shows one line with the versions of TensorFlow, Keras and NumPy the
+      outputs were produced with.
 
     Args:
         seed: non-negative integer seed for all generators.
@@ -150,7 +151,9 @@ def _configure_matplotlib() -> None:
 
 
 def _show_versions() -> None:
-    line = ", ".join(f"{name} {v}" for name, v in versions().items())
+    # Not Python's version: the lock pins these three on every Python the book
+    # supports, and a stored output must be what any reader's run prints.
+    line = ", ".join(f"{name} {v}" for name, v in versions().items() if name != "Python")
     text = f"Outputs on this page were produced with {line}."
     if _ipython() is not None:
         from IPython.display import Markdown, display

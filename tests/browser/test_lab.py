@@ -33,7 +33,6 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -188,11 +187,7 @@ def _expected_versions_line() -> str:
         tf = importlib.metadata.version("tensorflow")
     keras = importlib.metadata.version("keras")
     numpy = importlib.metadata.version("numpy")
-    python = sys.version.split()[0]
-    return (
-        f"Outputs on this page were produced with TensorFlow {tf}, Keras {keras}, "
-        f"NumPy {numpy}, Python {python}."
-    )
+    return f"Outputs on this page were produced with TensorFlow {tf}, Keras {keras}, NumPy {numpy}."
 
 
 def _stored_text(cell: dict) -> str:
