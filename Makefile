@@ -44,8 +44,9 @@ test: $(STAMP) lint audit data unit site browser nbval blas
 lint: $(STAMP)
 	$(PY) -m ruff check src tests bench chapters book/_ext
 
+## The unit tests, and the examples in the package's docstrings.
 unit: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile tests --ignore=tests/browser
+	$(PY) -m pytest -q -n 2 --dist loadfile --doctest-modules tests src/tfbook --ignore=tests/browser
 
 audit: $(STAMP)
 	$(PY) -m tfbook.notebooks audit

@@ -5,7 +5,7 @@ Run from the repository root (not a test, not run by CI)::
     .venv/bin/python bench/distribute.py [--images 8192] [--batches 256 1024] [--repeats 5]
 
 It splits the CPU into two logical devices, trains the book's five-layer MLP
-with the same training step (``tfbook.distribute.make_train_step``) on one
+with the same training step (``tfbook.chapters.distributed_training.make_train_step``) on one
 device and under ``MirroredStrategy`` over both, alternating the two several
 times so that a change in the machine's load hits both alike, and reports the
 median samples per second of each and their ratio, measured in this one run,
@@ -36,8 +36,9 @@ def main() -> None:
     import keras
     import tensorflow as tf
 
+    from tfbook.chapters.distributed_training import make_train_step
     from tfbook.chapters.training import make_dataset
-    from tfbook.distribute import load_subset, make_train_step
+    from tfbook.distribute import load_subset
     from tfbook.models import five_layer_mlp
 
     cpu = tf.config.list_physical_devices("CPU")[0]

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import nbformat
@@ -24,7 +25,7 @@ def _code(source="x = 1", outputs=(), count=1, tags=()):
 
 def _stored(tmp_path, nb, name="a.ipynb"):
     path = tmp_path / name
-    notebooks.write(notebooks.normalize(nb), path)
+    nbformat.write(notebooks.normalize(nb), path)
     return path
 
 
@@ -68,7 +69,7 @@ def test_normalize_merges_split_stream_outputs():
 def test_normalize_is_idempotent(tmp_path):
     path = _stored(tmp_path, _nb(_code(outputs=[_stdout("1\n")])))
     before = path.read_text()
-    notebooks.write(notebooks.normalize(nbformat.read(path, as_version=4)), path)
+    nbformat.write(notebooks.normalize(nbformat.read(path, as_version=4)), path)
     assert path.read_text() == before
 
 
@@ -154,7 +155,7 @@ def test_refresh_executes_normalizes_and_is_repeatable(tmp_path):
         _code("raise ValueError('old API')", count=None, tags=["raises-exception"]),
     )
     path = tmp_path / "tiny.ipynb"
-    notebooks.write(nb, path)
+    nbformat.write(nb, path)
     notebooks.refresh(path)
     first = path.read_text()
     stored = nbformat.read(path, as_version=4)
@@ -336,3 +337,12 @@ def test_makefile_starts_only_toc_notebooks_first():
     first = re.search(r"^NBVAL_FIRST := (.*)$", makefile, re.M).group(1).split()
     toc = {(ROOT / p).relative_to(ROOT).as_posix() for p in notebooks.toc_notebooks(ROOT)}
     assert first and set(first) <= toc, f"NBVAL_FIRST names notebooks outside the toc: {first}"
+
+
+def test_audit_reports_an_invalid_notebook(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# T")]
+    nb.cells[0]["bogus"] = 1  # not in the nbformat 4 schema
+    path = tmp_path / "bad.ipynb"
+    path.write_text(json.dumps(nb))
+    assert any("not a valid notebook" in p for p in notebooks.audit(path))

@@ -213,7 +213,7 @@ def test_chapter_runs_outside_the_repository_from_the_wheel(fresh_python, worksp
     check = nbformat.v4.new_code_cell(WHERE_CELL, execution_count=len(nb.cells) + 1)
     check.outputs = [nbformat.v4.new_output("stream", name="stdout", text="True True\n")]
     nb.cells.append(check)
-    notebooks.write(nb, work / CHAPTER.name)
+    nbformat.write(nb, work / CHAPTER.name)
     (work / "pytest.ini").write_text("[pytest]\n")
 
     start = time.perf_counter()

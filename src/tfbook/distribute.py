@@ -151,19 +151,15 @@ def tf_config(ports: Sequence[int], index: int, host: str = "127.0.0.1") -> dict
 
 
 def is_running(pid: int) -> bool:
-    """Whether process ``pid`` exists and is not a zombie (Linux; elsewhere: exists)."""
+    """Whether process ``pid`` exists and is not a zombie."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
+    except psutil.AccessDenied:  # someone else's process: it exists
         return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return True
-    return state not in ("Z", "X")
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -386,60 +382,6 @@ def load_subset(num_examples: int):
     return x[:num_examples], y[:num_examples]
 
 
-def make_train_step(strategy, model, optimizer, global_batch_size: int):
-    """One synchronous data-parallel training step under ``strategy``.
-
-    Every replica computes the loss of its part of the global batch, divided by
-    the *global* batch size (``tf.nn.compute_average_loss``), and its gradients;
-    the optimizer all-reduces (sums) the gradients over the replicas, so every
-    copy of the variables gets the same update, the one of the whole batch.
-    The optimizer's own variables are built here, in the strategy's scope.
-
-    Args:
-        strategy: a ``tf.distribute.Strategy`` (``tf.distribute.get_strategy()``
-            for one device); ``model`` and ``optimizer`` were created in its scope.
-        model: a Keras model that returns logits.
-        optimizer: a Keras optimizer.
-        global_batch_size: images per step over all replicas.
-
-    Returns:
-        A ``tf.function`` taking one batch ``(x, y)`` of a dataset distributed
-        with ``strategy.experimental_distribute_dataset`` and returning the
-        batch's mean loss (a scalar tensor).
-
-    Example:
-        >>> step = make_train_step(strategy, model, optimizer, 64)  # doctest: +SKIP
-        >>> for batch in strategy.experimental_distribute_dataset(ds):  # doctest: +SKIP
-        ...     loss = step(batch)
-    """
-    check_int("global_batch_size", global_batch_size, 1)
-    import keras
-    import tensorflow as tf
-
-    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
-    if not optimizer.built:
-        # Slot variables (Adam's moments) must be mirrored too: create them in
-        # the scope now, not lazily inside the first replica step.
-        with strategy.scope():
-            optimizer.build(model.trainable_variables)
-
-    def step_fn(x, y):  # runs on every replica, on its part of the batch
-        with tf.GradientTape() as tape:
-            per_example = loss_fn(y, model(x, training=True))
-            loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch_size)
-        grads = tape.gradient(loss, model.trainable_variables)
-        # The optimizer all-reduces (sums) the gradients over replicas, then updates.
-        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-        return loss
-
-    @tf.function
-    def train_step(batch):
-        per_replica_loss = strategy.run(step_fn, args=batch)
-        return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica_loss, axis=None)
-
-    return train_step
-
-
 def run_worker(
     out: str,
     steps: int = 32,
@@ -457,7 +399,8 @@ def run_worker(
     ``steps * global_batch_size`` Fashion-MNIST images (in order, so the run
     can be compared with one device); the strategy shards it so that each
     worker gets its part of every global batch. It trains with
-    :func:`make_train_step` for ``steps`` steps. The chief (worker 0) saves the
+    :func:`~tfbook.chapters.distributed_training.make_train_step` for ``steps``
+    steps. The chief (worker 0) saves the
     model to ``out/model.keras``; the other workers save to a folder of their
     own and delete it. Every worker then writes ``out/worker-<index>.json``
     (losses, batch sizes, accuracy) and ``out/worker-<index>.npz`` (its final
@@ -482,6 +425,7 @@ def run_worker(
     import numpy as np
     import tensorflow as tf
 
+    from tfbook.chapters.distributed_training import make_train_step
     from tfbook.chapters.training import make_dataset
     from tfbook.models import five_layer_mlp
 

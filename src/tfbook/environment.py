@@ -95,9 +95,9 @@ def configure(
     Raises:
         ValueError: if ``seed``, ``threads`` or ``blas_threads`` is not a valid integer.
 
-    Example:
-        >>> import tfbook
-        >>> tfbook.configure(seed=0, show_versions=False)
+    Example (in a fresh process, before anything imports TensorFlow):
+        >>> import tfbook  # doctest: +SKIP
+        >>> tfbook.configure(seed=0, show_versions=False)  # doctest: +SKIP
     """
     check_int("seed", seed, minimum=0)
     check_int("threads", threads)

@@ -184,7 +184,7 @@ def apply_setup_cell(path: str | Path, root: str | Path = ".") -> bool:
     if cell.source == expected:
         return False
     cell.source = expected
-    write(nb, path)
+    nbformat.write(nb, path)
     return True
 
 
@@ -270,18 +270,12 @@ def execute(path: str | Path, timeout: int = 900) -> nbformat.NotebookNode:
     return nb
 
 
-def write(nb: nbformat.NotebookNode, path: str | Path) -> None:
-    """Write a notebook in the book's canonical form (1-space indent, final newline)."""
-    text = nbformat.writes(nb, version=4)
-    Path(path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-
-
 def refresh(path: str | Path) -> float:
     """Execute ``path`` in place, normalize it, and return the wall time in seconds."""
     start = time.perf_counter()
     nb = execute(path)
     elapsed = time.perf_counter() - start
-    write(normalize(nb), path)
+    nbformat.write(normalize(nb), path)
     return elapsed
 
 
@@ -300,14 +294,19 @@ def _output_text(out) -> str:
 def audit(path: str | Path) -> list[str]:
     """Return the problems of a stored notebook, one line each.
 
-    A problem is: a code cell never executed (no ``execution_count``), an
-    output holding volatile text (:data:`VOLATILE_OUTPUT`), output on stderr,
+    A problem is: a notebook that ``nbformat.validate`` rejects, a code cell
+    never executed (no ``execution_count``), an output holding volatile text
+    (:data:`VOLATILE_OUTPUT`), output on stderr,
     an error in a cell not tagged ``raises-exception``, a tagged cell that
     stored no error, or metadata that :func:`normalize` would remove.
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     problems = []
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as error:
+        problems.append(f"{path}: not a valid notebook (nbformat 4): {error.message}")
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or not cell.source.strip():
             continue

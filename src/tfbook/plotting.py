@@ -120,6 +120,9 @@ def show_images(images, labels=None, ncols=8, cmap="gray_r", size=1.2, title=Non
 def confusion_matrix(y_true, y_pred, num_classes):
     """Count ``(true, predicted)`` pairs: entry ``[i, j]`` is how often class i was predicted j.
 
+    ``tf.math.confusion_matrix`` does the counting; this checks the arguments
+    first, in Keras' style, and returns a NumPy array.
+
     Args:
         y_true: integer labels, shape ``(n,)``.
         y_pred: integer predictions, shape ``(n,)``.
@@ -149,9 +152,11 @@ def confusion_matrix(y_true, y_pred, num_classes):
                 f"Received: {name} with dtype {arr.dtype}, values in "
                 f"[{arr.min()}, {arr.max()}]"
             )
-    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(matrix, (y_true, y_pred), 1)
-    return matrix
+    import tensorflow as tf
+
+    return tf.math.confusion_matrix(
+        y_true, y_pred, num_classes=num_classes, dtype=tf.int64
+    ).numpy()
 
 
 def plot_confusion_matrix(matrix, class_names, title=None):

@@ -67,8 +67,11 @@ def make_dataset(
         ValueError: on arrays of the wrong shape or dtype, or a bad size.
 
     Example:
-        >>> ds = make_dataset(x_train, y_train, batch_size=32, shuffle=True)  # doctest: +SKIP
-        >>> x, y = next(iter(ds))  # x: (32, 784) float32, y: (32,) int32
+        >>> images = np.zeros((100, 28, 28), dtype="uint8")
+        >>> ds = make_dataset(images, np.arange(100) % 10, batch_size=32, shuffle=True)
+        >>> x, y = next(iter(ds))
+        >>> tuple(x.shape), x.dtype.name, tuple(y.shape), y.dtype.name
+        ((32, 784), 'float32', (32,), 'int32')
     """
     images = np.asarray(images)
     labels = np.asarray(labels)
