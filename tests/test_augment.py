@@ -1,5 +1,7 @@
 """Tests of tfbook.augment: seeded flips, rotations, crops and the augmenting pipeline."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -180,3 +182,31 @@ def test_augmented_dataset_rejects_bad_batch_size():
     x, y = _arrays()
     with pytest.raises(ValueError, match=r"`batch_size`.*Received: batch_size=0"):
         augment.augmented_dataset(x, y, lambda im, s: im, batch_size=0)
+
+
+@pytest.mark.parametrize("degrees", [12.0, -30.0])
+def test_rotate_matches_keras_random_rotation_at_that_angle(degrees):
+    import keras
+
+    x = tf.random.stateless_uniform((4, 28, 28, 1), seed=(1, 2))
+    factor = degrees / 360  # RandomRotation's factor is a fraction of a full turn
+    layer = keras.layers.RandomRotation((factor, factor), fill_mode="constant", seed=1)
+    ours = augment.rotate(x, tf.fill((4,), degrees * math.pi / 180))
+    assert np.array_equal(ours.numpy(), layer(x, training=True).numpy())
+
+
+def test_keras_random_rotation_is_stateful_but_ours_is_not():
+    import keras
+
+    x = tf.random.stateless_uniform((4, 28, 28, 1), seed=(1, 2))
+    layer = keras.layers.RandomRotation(0.1, fill_mode="constant", seed=3)
+    assert not np.array_equal(layer(x, training=True), layer(x, training=True))
+    assert np.array_equal(
+        augment.random_rotation(x, 36, seed=(5, 6)), augment.random_rotation(x, 36, seed=(5, 6))
+    )
+
+
+def test_rotate_rejects_one_angle_for_many_images():
+    x = tf.zeros((4, 28, 28, 1))
+    with pytest.raises(ValueError, match=r"Received: radians.shape=\(2,\)"):
+        augment.rotate(x, tf.zeros((2,)))

@@ -7,9 +7,17 @@ output, so a notebook that augments is as reproducible as one that does not.
 :func:`augmented_dataset` feeds such a function a fresh seed for every batch
 of every epoch.
 
-The Keras preprocessing layers (``keras.layers.RandomFlip``,
-``RandomRotation``, ``RandomTranslation`` ...) do the same inside a model; these
-functions do it in the input pipeline, where the model never sees them.
+Why not the Keras preprocessing layers (``keras.layers.RandomFlip``,
+``RandomRotation``, ``RandomCrop`` ...)? They draw from a stateful seed
+generator: a layer's n-th call depends on every call before it (two calls on
+the same batch give two different results), so the augmentation a batch gets
+changes with anything else that calls the layer. These functions take the seed
+as an argument (TensorFlow's stateless random ops), and
+:func:`augmented_dataset` derives it from the batch's position, so batch k of
+epoch e is augmented the same way however the program got there. They also
+draw per image, where ``RandomCrop`` draws one offset per batch. The geometry
+is the same: :func:`rotate` by an angle gives what ``RandomRotation`` gives
+for that angle (``tests/test_augment.py`` compares them).
 """
 
 from __future__ import annotations
@@ -108,8 +116,7 @@ def random_rotation(images, max_degrees: float, seed, fill_value: float = 0.0):
     """Rotate each image about its centre by an angle drawn from ``[-max_degrees, max_degrees]``.
 
     ``tf.image`` itself only rotates by multiples of 90 degrees
-    (``tf.image.rot90``); a free angle is an affine transform, applied here
-    with ``keras.ops.image.affine_transform`` (bilinear interpolation).
+    (``tf.image.rot90``); a free angle is an affine transform (:func:`rotate`).
 
     Args:
         images: float tensor of shape ``(n, height, width, channels)``.
@@ -129,7 +136,6 @@ def random_rotation(images, max_degrees: float, seed, fill_value: float = 0.0):
         >>> random_rotation(x, max_degrees=15, seed=(1, 2)).shape
         TensorShape([8, 28, 28, 1])
     """
-    import keras
     import tensorflow as tf
 
     if (
@@ -142,11 +148,39 @@ def random_rotation(images, max_degrees: float, seed, fill_value: float = 0.0):
             f"Received: max_degrees={max_degrees!r}"
         )
     images = _as_images(images)
-    n = tf.shape(images)[0]
+    limit = max_degrees * math.pi / 180
+    angles = tf.random.stateless_uniform(
+        (tf.shape(images)[0],), seed=_as_seed(seed), minval=-limit, maxval=limit
+    )
+    return rotate(images, angles, fill_value=fill_value)
+
+
+def rotate(images, radians, fill_value: float = 0.0):
+    """Rotate each image about its centre by its angle (counter-clockwise, radians).
+
+    The transform of ``keras.layers.RandomRotation`` for that angle, applied
+    with ``keras.ops.image.affine_transform`` (bilinear interpolation).
+
+    Args:
+        images: float tensor of shape ``(n, height, width, channels)``.
+        radians: float tensor of shape ``(n,)``, one angle per image.
+        fill_value: value of the corners that rotate in from outside.
+
+    Returns:
+        A tensor of the shape and dtype of ``images``.
+    """
+    import keras
+    import tensorflow as tf
+
+    images = _as_images(images)
+    angles = tf.convert_to_tensor(radians, dtype=tf.float32)
+    if angles.shape.rank != 1 or angles.shape[0] not in (None, images.shape[0]):
+        raise ValueError(
+            f"Expected `radians` of shape ({images.shape[0]},), one angle per image. "
+            f"Received: radians.shape={tuple(angles.shape)}"
+        )
     height = tf.cast(tf.shape(images)[1], tf.float32)
     width = tf.cast(tf.shape(images)[2], tf.float32)
-    limit = max_degrees * math.pi / 180
-    angles = tf.random.stateless_uniform((n,), seed=_as_seed(seed), minval=-limit, maxval=limit)
     cos, sin = tf.cos(angles), tf.sin(angles)
     cx, cy = (width - 1) / 2, (height - 1) / 2
     zeros = tf.zeros_like(angles)
