@@ -6,7 +6,7 @@ show a model's weights in one line.
 
 Example:
     >>> import keras
-    >>> from tfbook.inspect import dense_params, weights_table
+    >>> from tfbook.summaries import dense_params, weights_table
     >>> dense_params(4, 3)
     15
     >>> layer = keras.layers.Dense(3, name="hidden")

@@ -1,7 +1,7 @@
 import matplotlib
 import pytest
 
-from tfbook import inspect as tfi
+from tfbook import summaries as tfi
 
 matplotlib.use("Agg")
 
