@@ -10,7 +10,7 @@ tfbook.configure(seed=0, show_versions=False)
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from tfbook import experiments  # noqa: E402
+from tfbook import experiments, tables  # noqa: E402
 
 # The tiny datasets here are not shuffled; fit() notes that, which is beside the point.
 pytestmark = pytest.mark.filterwarnings("ignore:`shuffle=True` was passed")
@@ -134,7 +134,7 @@ def test_train_variant_needs_val_for_each_epoch_validation():
 
 def test_format_table_aligns_text_left_and_numbers_right():
     rows = [{"variant": "a", "acc": 0.81234, "epochs": 3}, {"variant": "long name", "epochs": 12}]
-    assert experiments.format_table(rows).splitlines() == [
+    assert tables.format_table(rows).splitlines() == [
         "variant       acc  epochs",
         "---------  ------  ------",
         "a          0.8123       3",
@@ -143,15 +143,19 @@ def test_format_table_aligns_text_left_and_numbers_right():
 
 
 def test_format_table_selects_and_orders_columns():
-    table = experiments.format_table([{"a": 1, "b": 2.0}], columns=["b", "a"], digits=1)
+    table = tables.format_table([{"a": 1, "b": 2.0}], columns=["b", "a"], digits=1)
     assert table.splitlines() == ["  b  a", "---  -", "2.0  1"]
 
 
 def test_format_table_rejects_empty_rows():
     with pytest.raises(ValueError, match=r"`rows`.*Received: rows=\[\]"):
-        experiments.format_table([])
+        tables.format_table([])
 
 
 def test_format_table_rejects_bad_digits():
     with pytest.raises(ValueError, match=r"`digits`.*Received: digits=9"):
-        experiments.format_table([{"a": 1.0}], digits=9)
+        tables.format_table([{"a": 1.0}], digits=9)
+
+
+def test_format_table_without_rule():
+    assert tables.format_table([{"a": 1}], rule=False).splitlines() == ["a", "1"]

@@ -137,18 +137,15 @@ def weights_table(layer) -> str:
     Raises:
         ValueError: as :func:`weight_rows`.
     """
+    from tfbook.tables import format_table
+
     rows = weight_rows(layer)
-    cells = [("path", "shape", "trainable", "count")]
-    cells += [(r.path, str(r.shape), str(r.trainable), str(r.count)) for r in rows]
-    total = ("total", "", "", str(sum(r.count for r in rows)))
-    widths = [max(len(c[i]) for c in [*cells, total]) for i in range(4)]
-
-    def line(c):
-        return (
-            f"{c[0]:<{widths[0]}}  {c[1]:<{widths[1]}}  {c[2]:<{widths[2]}}  {c[3]:>{widths[3]}}"
-        ).rstrip()
-
-    return "\n".join(line(c) for c in [*cells, total])
+    table = [
+        {"path": r.path, "shape": str(r.shape), "trainable": str(r.trainable), "count": r.count}
+        for r in rows
+    ]
+    table.append({"path": "total", "count": sum(r.count for r in rows)})
+    return format_table(table, columns=["path", "shape", "trainable", "count"], rule=False)
 
 
 def layer_rows(model, input_shape=None) -> list[LayerRow]:
