@@ -13,17 +13,14 @@ JB_BUILD := $(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-g
 
 ## Environment: a virtualenv with the exact versions of requirements.txt.
 ## Stops first on a Python the lock has no wheels for (scripts/check-python.sh).
-## --no-compile, then one import of what the tests and notebooks load, with
-## bytecode writing on: that compiles only the modules in use (16 s here, where
-## pip compiling everything took 29 s), and every later process, even under
-## PYTHONDONTWRITEBYTECODE=1, imports TensorFlow in 4.5 s instead of 13 s.
+## --no-compile: compiling all of TensorFlow's bytecode took 29 s of a 61 s
+## install here; Python compiles the modules in use when they are first imported.
 $(STAMP): requirements.txt pyproject.toml
 	bash scripts/check-python.sh $(if $(wildcard $(PY)),$(PY),$(PYTHON))
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --no-compile -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
-	PYTHONDONTWRITEBYTECODE= $(PY) -c "import tfbook.environment as e; e.warm_up()"
 	touch $@
 
 ## Data: verify every file by sha256; fetch what is missing.

@@ -82,10 +82,3 @@ def test_configure_limits_blas_threads():
 def test_configure_rejects_bad_blas_threads(blas_threads):
     with pytest.raises(ValueError, match="Received: blas_threads="):
         environment.configure(blas_threads=blas_threads, show_versions=False)
-
-
-def test_warm_up_imports_the_modules(monkeypatch):
-    imported = []
-    monkeypatch.setattr("importlib.import_module", imported.append)
-    environment.warm_up(("json", "csv"))
-    assert imported == ["json", "csv"]

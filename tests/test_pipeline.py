@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from tfbook.chapters import training as pipeline
+from tfbook.chapters import training
 
 
 def _arrays(n=10):
@@ -11,7 +11,7 @@ def _arrays(n=10):
 
 def test_make_dataset_batches_and_scales():
     images, labels = _arrays()
-    x, y = next(iter(pipeline.make_dataset(images, labels, batch_size=4)))
+    x, y = next(iter(training.make_dataset(images, labels, batch_size=4)))
     assert x.shape == (4, 784) and x.dtype.name == "float32"
     assert y.shape == (4,) and y.dtype.name == "int32"
     np.testing.assert_allclose(x.numpy()[0], images[0].reshape(-1) / 255.0, rtol=1e-6)
@@ -19,19 +19,19 @@ def test_make_dataset_batches_and_scales():
 
 def test_make_dataset_keeps_images_when_not_flattened():
     images, labels = _arrays()
-    x, _ = next(iter(pipeline.make_dataset(images, labels, batch_size=2, flatten=False)))
+    x, _ = next(iter(training.make_dataset(images, labels, batch_size=2, flatten=False)))
     assert x.shape == (2, 28, 28)
 
 
 def test_make_dataset_one_hot_labels():
     images, labels = _arrays()
-    _, y = next(iter(pipeline.make_dataset(images, labels, batch_size=3, one_hot=True)))
+    _, y = next(iter(training.make_dataset(images, labels, batch_size=3, one_hot=True)))
     np.testing.assert_array_equal(y.numpy(), np.eye(10, dtype="float32")[labels[:3]])
 
 
 def test_make_dataset_last_batch_is_partial():
     images, labels = _arrays(10)
-    sizes = [len(y) for _, y in pipeline.make_dataset(images, labels, batch_size=4)]
+    sizes = [len(y) for _, y in training.make_dataset(images, labels, batch_size=4)]
     assert sizes == [4, 4, 2]
 
 
@@ -41,8 +41,8 @@ def test_make_dataset_shuffle_is_seeded_and_reshuffles():
     def epochs(ds):
         return [np.concatenate([y.numpy() for _, y in ds]).tolist() for _ in range(2)]
 
-    first = epochs(pipeline.make_dataset(images, labels, batch_size=5, shuffle=True, seed=1))
-    again = epochs(pipeline.make_dataset(images, labels, batch_size=5, shuffle=True, seed=1))
+    first = epochs(training.make_dataset(images, labels, batch_size=5, shuffle=True, seed=1))
+    again = epochs(training.make_dataset(images, labels, batch_size=5, shuffle=True, seed=1))
     assert first == again
     assert first[0] != first[1]
     assert sorted(first[0]) == sorted(labels.tolist())
@@ -59,18 +59,18 @@ def test_make_dataset_shuffle_is_seeded_and_reshuffles():
 )
 def test_make_dataset_rejects_bad_arrays(images, labels, match):
     with pytest.raises(ValueError, match=match):
-        pipeline.make_dataset(images, labels)
+        training.make_dataset(images, labels)
 
 
 @pytest.mark.parametrize("batch_size", [0, -3, 2.5])
 def test_make_dataset_rejects_bad_batch_size(batch_size):
     images, labels = _arrays()
     with pytest.raises(ValueError, match="Received: batch_size="):
-        pipeline.make_dataset(images, labels, batch_size=batch_size)
+        training.make_dataset(images, labels, batch_size=batch_size)
 
 
 def test_fashion_mnist_datasets_split_sizes():
-    ds = pipeline.fashion_mnist_datasets(batch_size=1000, val_size=5000)
+    ds = training.fashion_mnist_datasets(batch_size=1000, val_size=5000)
     assert sum(len(y) for _, y in ds.val) == 5000
     assert ds.train.cardinality().numpy() == 55
     assert ds.test.cardinality().numpy() == 10
@@ -79,4 +79,4 @@ def test_fashion_mnist_datasets_split_sizes():
 @pytest.mark.parametrize("val_size", [0, 60000, 1.5])
 def test_fashion_mnist_datasets_rejects_bad_val_size(val_size):
     with pytest.raises(ValueError, match="Received: val_size="):
-        pipeline.fashion_mnist_datasets(val_size=val_size)
+        training.fashion_mnist_datasets(val_size=val_size)

@@ -169,34 +169,3 @@ def _ipython():
     from IPython import get_ipython
 
     return get_ipython()
-
-
-#: Modules the tests and notebooks import in many processes (see :func:`warm_up`).
-WARM_UP_MODULES = (
-    "tensorflow",
-    "keras",
-    "matplotlib.pyplot",
-    "IPython",
-    "ipykernel.kernelapp",
-    "nbclient",
-    "nbval.plugin",
-    "pytest",
-    "xdist",
-    "psutil",
-    "threadpoolctl",
-    "mlxtend.data",
-)
-
-
-def warm_up(modules=WARM_UP_MODULES) -> None:
-    """Import ``modules`` once, quietly, so that Python caches their bytecode.
-
-    ``make`` installs packages without compiling them all (most of TensorFlow
-    is never imported) and calls this instead; it only helps where Python may
-    write ``__pycache__`` (the Makefile unsets ``PYTHONDONTWRITEBYTECODE``).
-    """
-    import importlib
-
-    set_tf_environment()
-    for name in modules:
-        importlib.import_module(name)

@@ -24,6 +24,7 @@ from math import prod
 from typing import NamedTuple
 
 from tfbook._checks import check_int
+from tfbook.tables import format_table
 
 
 class WeightRow(NamedTuple):
@@ -137,8 +138,6 @@ def weights_table(layer) -> str:
     Raises:
         ValueError: as :func:`weight_rows`.
     """
-    from tfbook.tables import format_table
-
     rows = weight_rows(layer)
     table = [
         {"path": r.path, "shape": str(r.shape), "trainable": str(r.trainable), "count": r.count}
