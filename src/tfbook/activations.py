@@ -21,9 +21,9 @@ Example:
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from tfbook._checks import check_real
 
 __all__ = [
     "leaky_relu",
@@ -85,12 +85,7 @@ def _out(arr: np.ndarray):
 
 
 def _check_slope(p) -> float:
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
-        raise ValueError(
-            "Received an invalid value for `p`, expected a real number in [0, 1). "
-            f"Received: p={p!r}"
-        )
-    return float(p)
+    return check_real("p", p, "[0, 1)")
 
 
 def sigmoid(x):

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from tfbook._checks import check_int
+from tfbook._checks import check_int, check_real
 
 #: Flip modes, named as in ``keras.layers.RandomFlip``.
 FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
@@ -138,15 +138,7 @@ def random_rotation(images, max_degrees: float, seed, fill_value: float = 0.0):
     """
     import tensorflow as tf
 
-    if (
-        isinstance(max_degrees, bool)
-        or not isinstance(max_degrees, (int, float))
-        or not 0 < max_degrees <= 180
-    ):
-        raise ValueError(
-            "Received an invalid value for `max_degrees`, expected a number in (0, 180]. "
-            f"Received: max_degrees={max_degrees!r}"
-        )
+    max_degrees = check_real("max_degrees", max_degrees, "(0, 180]")
     images = _as_images(images)
     limit = max_degrees * math.pi / 180
     angles = tf.random.stateless_uniform(

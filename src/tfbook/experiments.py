@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tfbook._checks import check_int
+from tfbook._checks import check_int, check_real
 
 
 class Variant(NamedTuple):
@@ -84,15 +84,7 @@ def compile_classifier(model, learning_rate: float = 1e-3):
     """
     import keras
 
-    if (
-        isinstance(learning_rate, bool)
-        or not isinstance(learning_rate, (int, float))
-        or not learning_rate > 0
-    ):
-        raise ValueError(
-            "Received an invalid value for `learning_rate`, expected a positive number. "
-            f"Received: learning_rate={learning_rate!r}"
-        )
+    learning_rate = check_real("learning_rate", learning_rate, "(0, inf)")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),

@@ -20,28 +20,16 @@ Example:
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
+from tfbook._checks import check_real
 from tfbook.activations import as_real_array
 
 __all__ = ["max_abs_error", "numerical_derivative", "numerical_gradient", "relative_error"]
 
 
 def _check_eps(eps) -> float:
-    if (
-        isinstance(eps, bool)
-        or not isinstance(eps, numbers.Real)
-        or not math.isfinite(eps)
-        or not 0 < eps < 1
-    ):
-        raise ValueError(
-            "Received an invalid value for `eps`, expected a real number in (0, 1). "
-            f"Received: eps={eps!r}"
-        )
-    return float(eps)
+    return check_real("eps", eps, "(0, 1)")
 
 
 def _check_callable(f) -> None:
@@ -209,16 +197,7 @@ def relative_error(a, b, floor: float = 1e-8) -> float:
         >>> relative_error([100.0, 0.0], [101.0, 0.0])
         0.009900990099009901
     """
-    if (
-        isinstance(floor, bool)
-        or not isinstance(floor, numbers.Real)
-        or not math.isfinite(floor)
-        or floor <= 0
-    ):
-        raise ValueError(
-            "Received an invalid value for `floor`, expected a positive number. "
-            f"Received: floor={floor!r}"
-        )
+    floor = check_real("floor", floor, "(0, inf)")
     a, b = _pair(a, b)
     if not a.size:
         return 0.0

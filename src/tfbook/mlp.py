@@ -37,7 +37,7 @@ import sys
 import numpy as np
 
 from tfbook import activations
-from tfbook._checks import check_int
+from tfbook._checks import check_int, check_real
 
 __all__ = ["ACTIVATIONS", "NumpyMLP", "minibatch_indices", "softmax", "softmax_cross_entropy"]
 
@@ -386,15 +386,7 @@ class NumpyMLP:
             ValueError: if ``learning_rate`` is not positive or ``grads`` does not
                 match the weights.
         """
-        if (
-            isinstance(learning_rate, bool)
-            or not isinstance(learning_rate, numbers.Real)
-            or not 0 < learning_rate < float("inf")
-        ):
-            raise ValueError(
-                "Received an invalid value for `learning_rate`, expected a positive number. "
-                f"Received: learning_rate={learning_rate!r}"
-            )
+        learning_rate = check_real("learning_rate", learning_rate, "(0, inf)")
         grads = list(grads)
         if len(grads) != len(self.params) or any(
             np.shape(g) != p.shape for g, p in zip(grads, self.params, strict=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tfbook._checks import check_int
+from tfbook._checks import check_int, check_real
 
 #: Hidden widths of the seed notes' five-layer network (the last layer has 10 units).
 FIVE_LAYER_UNITS = (256, 128, 64, 32)
@@ -42,11 +42,7 @@ def five_layer_mlp(
 
     check_int("num_classes", num_classes)
     check_int("input_dim", input_dim)
-    if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout < 1:
-        raise ValueError(
-            "Received an invalid value for `dropout`, expected a number in [0, 1). "
-            f"Received: dropout={dropout!r}"
-        )
+    dropout = check_real("dropout", dropout, "[0, 1)")
     model = keras.Sequential(name=name)
     model.add(keras.Input(shape=(input_dim,), name="pixels"))
     for i, units in enumerate(hidden_units, start=1):
