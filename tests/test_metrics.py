@@ -129,3 +129,11 @@ def test_works_in_compile_and_evaluate():
     logs = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
     predicted = model.predict(x, verbose=0).argmax(axis=1)
     assert logs["macro_f1"] == pytest.approx(reference(y, predicted), abs=1e-6)
+
+
+def test_matches_keras_f1score_with_one_hot_labels():
+    # Keras' own F1Score takes one-hot labels; threshold=None marks each row's argmax.
+    ours, theirs = MacroF1(3), keras.metrics.F1Score(average="macro")
+    ours.update_state(Y_TRUE, scores(Y_PRED))
+    theirs.update_state(np.eye(3, dtype="float32")[Y_TRUE], scores(Y_PRED))
+    assert float(ours.result()) == pytest.approx(float(theirs.result()), abs=1e-6)

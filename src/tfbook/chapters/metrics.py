@@ -7,7 +7,7 @@ copied verbatim; the chapter explains it.
 """
 
 
-# chapters/metrics.ipynb, cell 18
+# chapters/metrics.ipynb, cell 21
 import keras
 from keras import ops
 
