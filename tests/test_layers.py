@@ -1,4 +1,8 @@
-"""Tests of MyDense (tfbook.chapters.custom_layers_and_models)."""
+"""Layers the chapters teach.
+
+``dense_params`` and ``weights_table`` (tfbook.chapters.layers, from the
+chapter on layers) and ``MyDense`` (tfbook.chapters.custom_layers_and_models).
+"""
 
 import numpy as np
 import pytest
@@ -10,6 +14,7 @@ tfbook.configure(seed=0, show_versions=False)
 import keras  # noqa: E402
 
 from tfbook.chapters.custom_layers_and_models import MyDense  # noqa: E402
+from tfbook.chapters.layers import dense_params, weights_table  # noqa: E402
 
 
 def test_output_shape_and_single_weight():
@@ -84,3 +89,70 @@ def test_model_saves_and_loads_with_equal_predictions(tmp_path):
     assert isinstance(loaded.layers[0], MyDense)
     x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
     np.testing.assert_array_equal(model.predict(x, verbose=0), loaded.predict(x, verbose=0))
+
+
+# dense_params and weights_table (chapters/layers.ipynb)
+
+
+def test_dense_params_counts_kernel_and_bias():
+    assert dense_params(4, 3) == 4 * 3 + 3
+
+
+def test_dense_params_without_bias():
+    assert dense_params(784, 256, use_bias=False) == 784 * 256
+
+
+@pytest.mark.parametrize(("kwargs", "text"), [
+    ({"input_dim": 0, "units": 3}, "input_dim=0"),
+    ({"input_dim": 4, "units": 2.5}, "units=2.5"),
+    ({"input_dim": True, "units": 3}, "input_dim=True"),
+])
+def test_dense_params_rejects_non_positive_integers(kwargs, text):
+    with pytest.raises(ValueError, match=text):
+        dense_params(**kwargs)
+
+
+def test_dense_params_matches_keras():
+    layer = keras.layers.Dense(5)
+    layer.build((None, 7))
+    assert dense_params(7, 5) == layer.count_params()
+
+
+def test_weights_table_has_header_rows_and_total():
+    layer = keras.layers.Dense(3, name="hidden")
+    layer.build((None, 4))
+    lines = weights_table(layer).splitlines()
+    assert lines[0].split() == ["path", "shape", "trainable", "count"]
+    assert lines[1].split() == ["hidden/kernel", "(4,", "3)", "True", "12"]
+    assert lines[2].split() == ["hidden/bias", "(3,)", "True", "3"]
+    assert lines[-1].split() == ["total", "15"]
+
+
+def test_weights_table_marks_non_trainable_state_and_totals_count_params():
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3, name="d"),
+         keras.layers.BatchNormalization(name="bn")],
+        name="net",
+    )
+    lines = weights_table(model).splitlines()
+    frozen = [line.split()[0] for line in lines[1:-1] if line.split()[-2] == "False"]
+    assert frozen == ["net/bn/moving_mean", "net/bn/moving_variance"]
+    assert int(lines[-1].split()[-1]) == model.count_params() == 27
+
+
+def test_weights_table_counts_a_convolution_kernel():
+    layer = keras.layers.Conv2D(8, 3, name="conv")
+    layer.build((None, 28, 28, 1))
+    lines = weights_table(layer).splitlines()
+    assert lines[1].split() == ["conv/kernel", "(3,", "3,", "1,", "8)", "True", "72"]
+    assert lines[-1].split() == ["total", "80"]
+
+
+def test_weights_table_rejects_unbuilt_layer():
+    with pytest.raises(ValueError, match="unbuilt layer.*'late'"):
+        weights_table(keras.layers.Dense(2, name="late"))
+
+
+def test_weights_table_rejects_non_layer():
+    with pytest.raises(ValueError, match="`layer`.*Received: layer of type list"):
+        weights_table([1, 2])

@@ -1,43 +1,23 @@
-"""Look inside layers and models: their weights, parameter counts and data flow.
+"""Draw a sequential model's data flow: its layers, shapes and parameter counts.
 
-The chapters on layers and containers explain where a layer's weights come
-from; these helpers print and draw what they explained, so later chapters can
-show a model's weights in one line.
+Plotting plumbing for the chapter on containers. What a reader counts and
+lists by hand, a layer's parameters and weights, is taught in the chapter on
+layers and lives in :mod:`tfbook.chapters.layers` (``dense_params``,
+``weights_table``).
 
 Example:
     >>> import keras
-    >>> from tfbook.summaries import dense_params, weights_table
-    >>> dense_params(4, 3)
-    15
-    >>> layer = keras.layers.Dense(3, name="hidden")
-    >>> layer.build((None, 4))
-    >>> print(weights_table(layer))  # doctest: +NORMALIZE_WHITESPACE
-    path           shape   trainable  count
-    hidden/kernel  (4, 3)  True          12
-    hidden/bias    (3,)    True           3
-    total                                15
+    >>> from tfbook.summaries import layer_rows
+    >>> model = keras.Sequential([keras.layers.Dense(3, name="d"), keras.layers.ReLU(name="r")])
+    >>> model.build((4, 2))
+    >>> [(r.name, r.output_shape, r.trainable) for r in layer_rows(model)]
+    [('d', (4, 3), 9), ('r', (4, 3), 0)]
 """
 
 from __future__ import annotations
 
 from math import prod
 from typing import NamedTuple
-
-from tfbook._checks import check_int
-from tfbook.tables import format_table
-
-
-class WeightRow(NamedTuple):
-    """One weight of a layer: where it lives, its shape and size."""
-
-    path: str
-    """The variable's unique path, e.g. ``"sequential/dense/kernel"``."""
-    shape: tuple
-    """Its shape, e.g. ``(4, 3)``."""
-    trainable: bool
-    """Whether an optimizer updates it (it is in ``trainable_weights``)."""
-    count: int
-    """Number of scalars it holds, the product of ``shape``."""
 
 
 class LayerRow(NamedTuple):
@@ -65,86 +45,6 @@ def _check_built_layer(layer) -> None:
             f"Received an unbuilt layer: `layer` '{layer.name}' has no weights yet. Call it on "
             "data or call `layer.build(input_shape)` first."
         )
-
-
-def dense_params(input_dim: int, units: int, use_bias: bool = True) -> int:
-    """Count a Dense layer's parameters by hand: kernel plus bias.
-
-    A ``Dense(units)`` layer fed vectors of length ``input_dim`` holds a kernel
-    of shape ``(input_dim, units)`` and, with ``use_bias``, a bias of shape
-    ``(units,)``: ``input_dim * units + units`` scalars.
-
-    Args:
-        input_dim: length of the input vectors (the last axis of the input).
-        units: number of outputs of the layer.
-        use_bias: whether the layer adds a bias vector.
-
-    Returns:
-        The number of scalars, an ``int``.
-
-    Raises:
-        ValueError: if ``input_dim`` or ``units`` is not a positive integer.
-
-    Example:
-        >>> dense_params(784, 256)
-        200960
-    """
-    check_int("input_dim", input_dim)
-    check_int("units", units)
-    return input_dim * units + (units if use_bias else 0)
-
-
-def weight_rows(layer) -> list[WeightRow]:
-    """List the weights of a built layer or model, trainable ones first.
-
-    The order is that of ``layer.weights``: for a model, layer by layer.
-
-    Args:
-        layer: a built ``keras.layers.Layer`` (a ``keras.Model`` is one too).
-
-    Returns:
-        One :class:`WeightRow` per variable.
-
-    Raises:
-        ValueError: if ``layer`` is not a Keras layer or is not built yet.
-
-    Example:
-        >>> layer = keras.layers.Dense(2, name="out")  # doctest: +SKIP
-        >>> layer.build((None, 3))  # doctest: +SKIP
-        >>> [(r.path, r.shape, r.count) for r in weight_rows(layer)]  # doctest: +SKIP
-        [('out/kernel', (3, 2), 6), ('out/bias', (2,), 2)]
-    """
-    _check_built_layer(layer)
-    return [
-        WeightRow(
-            path=v.path,
-            shape=tuple(int(d) for d in v.shape),
-            trainable=bool(v.trainable),
-            count=prod(int(d) for d in v.shape),
-        )
-        for v in layer.weights
-    ]
-
-
-def weights_table(layer) -> str:
-    """Format :func:`weight_rows` as an aligned text table with a total line.
-
-    Args:
-        layer: a built Keras layer or model.
-
-    Returns:
-        The table as one string (print it).
-
-    Raises:
-        ValueError: as :func:`weight_rows`.
-    """
-    rows = weight_rows(layer)
-    table = [
-        {"path": r.path, "shape": str(r.shape), "trainable": str(r.trainable), "count": r.count}
-        for r in rows
-    ]
-    table.append({"path": "total", "count": sum(r.count for r in rows)})
-    return format_table(table, columns=["path", "shape", "trainable", "count"], rule=False)
 
 
 def layer_rows(model, input_shape=None) -> list[LayerRow]:
