@@ -1,0 +1,247 @@
+"""The PDF edition, checked as a reader would: ``make pdf-check``, after ``make pdf``.
+
+With poppler's tools (``scripts/get-pdf-tools.sh`` installs them) on the PDF
+that ``python -m tfbook.pdf pdf`` wrote, it checks that
+
+* the file opens, is A4 and carries the book's title;
+* its bookmarks (the outline a PDF reader shows) have one entry per part of
+  ``_toc.yml`` and, under it, one per chapter, in the toc's order;
+* its text (``pdftotext``) holds every chapter's title and Chinese terms,
+  and no ANSI escape code and no raw LaTeX;
+* every font is embedded (``pdffonts``), a CJK font among them;
+* it holds as many images as the chapters show figures (``pdfimages``);
+* no word runs past the margins (``pdftotext -bbox``): long code lines wrap;
+* a few pages render (``pdftoppm``) into ``_build/pdf/pages/``: title, the
+  contents, the first page of the first chapter and of the glossary, and the
+  first page with a figure, for a person to look at.
+
+``TFBOOK_PDF`` checks another file. Without a PDF the module is skipped,
+unless ``TFBOOK_PDF_REQUIRED=1`` (``make pdf-check`` sets it).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from tfbook import pdf
+from tfbook.notebooks import toc_notebooks
+
+ROOT = Path(__file__).resolve().parents[2]
+PDF = Path(os.environ.get("TFBOOK_PDF", pdf.pdf_path(ROOT))).resolve()
+PAGES = PDF.parent / "pages"
+
+#: Chinese terms a reader searches for: the author, glossary terms.
+CHINESE_TERMS = ["龙良曲", "反向传播", "过拟合", "梯度下降"]
+#: Cell tags whose figures the PDF leaves out, as the site folds or removes them.
+HIDDEN_TAGS = {"hide-cell", "hide-output", "remove-cell", "remove-output"}
+#: How far (points) a word may reach into the margin: hanging punctuation.
+MARGIN_TOLERANCE = 8.0
+#: Text that only a LaTeX source has: a leak of the .tex file into the page.
+RAW_TEX = re.compile(
+    r"\\(sphinx\w*|DUrole|hyperref|detokenize|begin\{|end\{|label\{|textbf|textit|emph\{"
+    r"|mathrm|mathcal|nabla|lVert|sigma)|\$\$"
+)
+ANSI = re.compile(r"\x1b|\[[0-9;]{1,8}m")
+
+
+def _tool(*args: str) -> str:
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pdf_file() -> Path:
+    # `make pdf-check` sets TFBOOK_PDF_REQUIRED=1: there a missing PDF fails.
+    # Elsewhere (the unit tests collect all of tests/) it skips this module.
+    if not PDF.is_file():
+        message = f"{PDF} does not exist: run `make pdf` first."
+        if os.environ.get("TFBOOK_PDF_REQUIRED") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return PDF
+
+
+@functools.cache
+def page_texts() -> list[str]:
+    """The text of each page, as ``pdftotext`` extracts it for copy and search."""
+    return _tool("pdftotext", "-enc", "UTF-8", str(PDF), "-").split("\f")
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@functools.cache
+def outline() -> list[tuple[str, int, list[tuple[str, int]]]]:
+    """The bookmarks: ``(title, page, [(child title, page), ...])`` per top-level entry."""
+    xml = _tool("pdftohtml", "-xml", "-i", "-q", "-stdout", "-f", "1", "-l", "1", str(PDF))
+    tree: list[tuple[str, int, list[tuple[str, int]]]] = []
+    depth = 0
+    for line in xml.splitlines():
+        depth += line.count("<outline>") - line.count("</outline>")
+        found = re.search(r'<item page="(\d+)">(.*?)</item>', line)
+        if not found:
+            continue
+        title = html.unescape(re.sub(r"<[^>]+>", "", found.group(2))).strip()
+        page = int(found.group(1))
+        if depth == 1:
+            tree.append((title, page, []))
+        elif depth == 2 and tree:
+            tree[-1][2].append((title, page))
+    return tree
+
+
+def bookmark_page(title: str) -> int:
+    """The page a chapter's bookmark leads to."""
+    for _, _, children in outline():
+        for child, page in children:
+            if child == title:
+                return page
+    raise AssertionError(f"no bookmark {title!r}")
+
+
+def _title(path: Path) -> str:
+    """The first ``# `` heading of a notebook or Markdown page."""
+    if path.suffix == ".ipynb":
+        cells = nbformat.read(path, as_version=4).cells
+        text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return re.search(r"^# (.+)$", text, re.MULTILINE).group(1).strip()
+
+
+def toc_parts() -> list[tuple[str, list[str]]]:
+    """``(caption, [chapter titles])`` for each part of ``_toc.yml``."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    parts = []
+    for part in toc["parts"]:
+        titles = []
+        for chapter in part["chapters"]:
+            path = ROOT / chapter["file"]
+            path = next(p for p in (path.with_suffix(".ipynb"), path.with_suffix(".md")) if p.exists())
+            titles.append(_title(path))
+        parts.append((part["caption"], titles))
+    return parts
+
+
+def test_opens_as_an_a4_book():
+    info = _tool("pdfinfo", str(PDF))
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert re.search(rf"^Title:\s+{re.escape(config['title'])}$", info, re.MULTILINE)
+    assert "(A4)" in info
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    assert pages == len(page_texts()) - 1  # pdftotext ends every page with \f
+    assert pages > 50
+
+
+def test_one_bookmark_per_part_and_chapter():
+    tree = outline()
+    assert tree[0][0] == "About this book"
+    parts = [(title, children) for title, _, children in tree if title.split(" ", 1)[0] in _ROMAN]
+    expected = toc_parts()
+    assert [title.split(" ", 1)[1] for title, _ in parts] == [caption for caption, _ in expected]
+    for (_, children), (caption, chapters) in zip(parts, expected, strict=True):
+        # LaTeX adds its own entries (bibliography, module index) after the chapters.
+        assert [title for title, _ in children[: len(chapters)]] == chapters, caption
+
+
+_ROMAN = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"}
+
+
+def test_text_holds_every_chapter_title_and_chinese_terms():
+    text = _flat(" ".join(page_texts()))
+    for _, chapters in toc_parts():
+        for title in chapters:
+            assert _flat(title) in text, title
+    for term in CHINESE_TERMS:
+        assert term in text, term
+
+
+def test_no_ansi_codes_and_no_raw_tex():
+    for number, text in enumerate(page_texts(), start=1):
+        assert not ANSI.search(text), f"page {number}: {ANSI.search(text).group()!r}"
+        leak = RAW_TEX.search(text)
+        assert not leak, f"page {number}: raw TeX {leak.group()!r}"
+
+
+def test_every_font_is_embedded_and_one_is_cjk():
+    rows = _tool("pdffonts", str(PDF)).splitlines()[2:]
+    assert rows
+    names = []
+    for row in rows:
+        # name type... encoding emb sub uni object ID: read the flags from the right.
+        fields = row.split()
+        emb = fields[-5]
+        assert emb == "yes", row
+        names.append(fields[0])
+    assert any("CJK" in name for name in names), names
+
+
+def _figure_count() -> int:
+    count = 0
+    for path in toc_notebooks(ROOT):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code" or HIDDEN_TAGS & set(cell.metadata.get("tags", [])):
+                continue
+            count += sum("image/png" in out.get("data", {}) for out in cell.get("outputs", []))
+    return count
+
+
+def test_as_many_images_as_the_chapters_show_figures():
+    rows = _tool("pdfimages", "-list", str(PDF)).splitlines()[2:]
+    images = [row for row in rows if row.split()[2] == "image"]
+    assert len(images) == _figure_count()
+
+
+def test_no_word_runs_into_the_margins():
+    bbox = _tool("pdftotext", "-bbox", str(PDF), "-")
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>')
+    outside = []
+    for number, page in enumerate(bbox.split("<page ")[1:], start=1):
+        width = float(re.match(r'width="([\d.]+)"', page).group(1))
+        # The text block: 2 cm margins left and right (book/_ext/tfbook_pdf.py).
+        left, right = 56.69, width - 56.69
+        for found in word.finditer(page):
+            x0, x1 = float(found.group(1)), float(found.group(2))
+            if x0 < left - MARGIN_TOLERANCE or x1 > right + MARGIN_TOLERANCE:
+                outside.append((number, found.group(3), round(x0), round(x1)))
+    assert not outside, outside[:10]
+
+
+def test_pages_render_for_a_person_to_look_at():
+    """Title, contents, first chapter, a figure, glossary: PNGs in _build/pdf/pages."""
+    rows = _tool("pdfimages", "-list", str(PDF)).splitlines()[2:]
+    texts = page_texts()
+    pages = {
+        "title": 1,
+        "contents": next(n for n, t in enumerate(texts, 1) if t.lstrip().startswith("CONTENTS")),
+        "first-chapter": bookmark_page(toc_parts()[0][1][0]),
+        "figure": int(rows[0].split()[0]),
+        "glossary": bookmark_page("Glossary"),
+    }
+    PAGES.mkdir(parents=True, exist_ok=True)
+    for name, number in pages.items():
+        stem = PAGES / name
+        _tool(
+            "pdftoppm",
+            "-f",
+            str(number),
+            "-l",
+            str(number),
+            "-r",
+            "60",
+            "-png",
+            "-singlefile",
+            str(PDF),
+            str(stem),
+        )
+        png = stem.with_suffix(".png")
+        assert png.stat().st_size > 5_000, f"{png} looks blank"
