@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     import tensorflow as tf
     from threadpoolctl import threadpool_info, threadpool_limits
 
+    from tfbook.chapters.backpropagation import NumpyMLP, minibatch_indices
     from tfbook.data import load_mnist_digits
-    from tfbook.mlp import NumpyMLP, minibatch_indices
 
     if args.blas_threads:
         threadpool_limits(limits=args.blas_threads, user_api="blas")

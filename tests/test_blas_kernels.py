@@ -47,6 +47,21 @@ def test_linalg_modules_finds_the_modules_that_multiply(tmp_path):
     assert blas_kernels.linalg_modules(package) == {"pkg.mlp"}
 
 
+def test_linalg_modules_looks_into_subpackages(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "chapters").mkdir(parents=True)
+    (package / "chapters" / "backprop.py").write_text("def f(a, w):\n    return a @ w\n")
+    assert blas_kernels.linalg_modules(package) == {"pkg.chapters.backprop"}
+
+
+def test_notebooks_importing_from_a_subpackage_are_chosen(tmp_path):
+    names = _notebook(tmp_path / "names.ipynb", "from pkg.chapters.backprop import NumpyMLP")
+    module = _notebook(tmp_path / "module.ipynb", "from pkg.chapters import backprop")
+    other = _notebook(tmp_path / "other.ipynb", "from pkg.chapters import metrics")
+    chosen = blas_kernels.numpy_linalg_notebooks([names, module, other], {"pkg.chapters.backprop"})
+    assert chosen == [names, module]
+
+
 def _notebook(path, *sources):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]

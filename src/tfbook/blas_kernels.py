@@ -91,11 +91,14 @@ def uses_numpy_linalg(source: str) -> bool:
 
 
 def linalg_modules(package_dir: str | Path) -> set[str]:
-    """Names (``tfbook.mlp``, ...) of the package's modules that use NumPy linear algebra."""
+    """Names of the package's modules, subpackages included, that use NumPy linear algebra.
+
+    Example: ``{"tfbook.chapters.backpropagation"}`` (the NumPy MLP).
+    """
     package_dir = Path(package_dir)
     return {
-        f"{package_dir.name}.{path.stem}"
-        for path in sorted(package_dir.glob("*.py"))
+        ".".join((package_dir.name, *path.relative_to(package_dir).with_suffix("").parts))
+        for path in sorted(package_dir.rglob("*.py"))
         if uses_numpy_linalg(path.read_text(encoding="utf-8"))
     }
 
@@ -105,7 +108,7 @@ def numpy_linalg_notebooks(notebooks, modules) -> list[Path]:
     imports = re.compile(
         r"\b(from\s+(" + "|".join(re.escape(m) for m in sorted(modules)) + r")\s+import"
         r"|import\s+(" + "|".join(re.escape(m) for m in sorted(modules)) + r")\b"
-        r"|from\s+(\w+)\s+import\s+[^\n]*\b("
+        r"|from\s+([\w.]+)\s+import\s+[^\n]*\b("
         + "|".join(re.escape(m.rsplit(".", 1)[-1]) for m in sorted(modules)) + r")\b)"
     ) if modules else None
     chosen = []
