@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NB ?=
 JB_BUILD := $(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 
-.PHONY: book test refresh data lint unit audit nbval blas site bench clean browser lab lock screenshots export
+.PHONY: book test refresh data lint unit audit nbval blas site bench clean browser lab lock screenshots export pdf pdf-check
 
 ## Environment: a virtualenv with the exact versions of requirements.txt.
 ## Stops first on a Python the lock has no wheels for (scripts/check-python.sh).
@@ -33,7 +33,7 @@ book: $(STAMP)
 
 ## Every check, cheap stages first; stops at the first failing stage.
 ## The prerequisites run in this order because make runs them serially.
-test: $(STAMP) lint audit data unit site browser nbval blas
+test: $(STAMP) lint audit data unit pdf-check site browser nbval blas
 	@echo "make test: all stages passed."
 
 lint: $(STAMP)
@@ -41,7 +41,7 @@ lint: $(STAMP)
 
 ## The unit tests, and the examples in the package's docstrings.
 unit: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile --doctest-modules tests src/tfbook --ignore=tests/browser
+	$(PY) -m pytest -q -n 2 --dist loadfile --doctest-modules tests src/tfbook --ignore=tests/browser --ignore=tests/pdf
 
 audit: $(STAMP)
 	$(PY) -m tfbook.notebooks audit
@@ -65,6 +65,20 @@ blas: $(STAMP) data
 site: $(STAMP)
 	rm -rf _build/html _build/.doctrees book/api/tfbook.*.rst
 	$(JB_BUILD)
+
+## The offline editions into _build/pdf (src/tfbook/pdf.py): the whole book
+## as a PDF (Jupyter Book's LaTeX builder, then XeLaTeX through latexmk) and
+## a zip of every chapter notebook with its outputs. TeX Live's parts and the
+## fonts come from Debian's packages (scripts/get-pdf-tools.sh, ~600 MB).
+pdf: $(STAMP)
+	bash scripts/get-pdf-tools.sh
+	$(PY) -m tfbook.pdf all
+
+## The PDF checked as a reader would (tests/pdf): bookmarks, text, embedded
+## fonts, figures, margins; a few pages rendered into _build/pdf/pages.
+## Before `site`: the site build serves the PDF it finds and links it.
+pdf-check: $(STAMP) pdf
+	TFBOOK_PDF_REQUIRED=1 $(PY) -m pytest -q tests/pdf
 
 ## The built site in headless Chromium: every page of the toc (tests/browser);
 ## a failing page is saved as a screenshot in _build/screenshots (every page

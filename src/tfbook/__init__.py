@@ -3,7 +3,7 @@
 Importing the package does not import TensorFlow, so that a notebook can call
 :func:`tfbook.configure` (quiet logs, seeds, deterministic ops) first.
 Submodules are imported where a chapter needs them, e.g.
-``from tfbook import activations``.
+``from tfbook.data import load_mnist_digits``.
 """
 
 from tfbook.environment import configure, versions
