@@ -38,12 +38,13 @@ def main() -> None:
 
     from tfbook.chapters.distributed_training import make_train_step
     from tfbook.chapters.training import make_dataset
-    from tfbook.distribute import load_subset
+    from tfbook.data import load_fashion_mnist
     from tfbook.models import five_layer_mlp
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    images, labels = load_subset(args.images)
+    (x_train, y_train), _ = load_fashion_mnist()
+    images, labels = x_train[: args.images], y_train[: args.images]
     one_device = tf.distribute.OneDeviceStrategy("/cpu:0")
     mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 

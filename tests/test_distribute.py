@@ -1,8 +1,8 @@
-"""Tests of tfbook.distribute: the launcher leaves no process behind.
+"""Tests of tfbook.distribute.launcher: the launcher leaves no process behind.
 
-The launcher tests start tiny Python workers (no TensorFlow), so the file runs
-in a few seconds; the training code itself runs in the distributed-training
-chapter.
+The tests start tiny Python workers (no TensorFlow), so the file runs in a few
+seconds; the training code itself runs in the distributed-training chapter.
+The names are imported from ``tfbook.distribute``, as the chapter does.
 """
 
 import json
@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import psutil
 import pytest
 
@@ -176,35 +175,7 @@ def test_is_running_is_false_for_a_finished_child():
     assert not distribute.is_running(proc.pid)
 
 
-def test_worker_command_turns_options_into_flags():
-    command = distribute.worker_command("_scratch/mw", steps=5, global_batch_size=32, init=None)
-    assert command[1:] == [
-        "-m", "tfbook.distribute", "worker", "--out", "_scratch/mw",
-        "--steps", "5", "--global-batch-size", "32",
-    ]
-
-
-def test_train_multi_worker_rejects_zero_workers(tmp_path):
-    with pytest.raises(ValueError, match="Received: num_workers=0"):
-        distribute.train_multi_worker(0, out_dir=tmp_path)
-
-
-def test_save_and_load_weights_keep_order_and_values(tmp_path):
-    weights = [np.arange(6, dtype="float32").reshape(2, 3), np.ones(3, dtype="float32")]
-    distribute.save_weights(tmp_path / "w.npz", weights)
-    loaded = distribute.load_weights(tmp_path / "w.npz")
-    assert [w.shape for w in loaded] == [(2, 3), (3,)]
-    assert all(np.array_equal(a, b) for a, b in zip(weights, loaded, strict=True))
-
-
-def test_make_train_step_rejects_a_bad_batch_size():
-    from tfbook.chapters.distributed_training import make_train_step
-
-    with pytest.raises(ValueError, match="Received: global_batch_size=0"):
-        make_train_step(None, None, None, 0)
-
-
-def test_importing_the_launcher_does_not_import_tensorflow():
+def test_importing_the_package_does_not_import_tensorflow():
     code = "import sys, tfbook.distribute; print('tensorflow' in sys.modules)"
     out = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

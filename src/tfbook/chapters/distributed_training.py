@@ -63,3 +63,114 @@ def make_train_step(strategy, model, optimizer, global_batch_size: int):
         return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica_loss, axis=None)
 
     return train_step
+
+
+# chapters/distributed-training.ipynb, cell 29
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+# keras and tf: imported with make_train_step, in the same module.
+from tfbook.chapters.training import make_dataset
+from tfbook.data import load_fashion_mnist
+from tfbook.distribute import load_weights, save_weights
+from tfbook.models import five_layer_mlp
+
+
+def run_worker(
+    out,
+    steps=32,
+    global_batch_size=64,
+    learning_rate=1e-3,
+    init=None,
+    crash_after=0,
+    crash_worker=-1,
+):
+    """Train the five-layer MLP as one worker of a ``MultiWorkerMirroredStrategy``.
+
+    Runs in a process of its own, with ``TF_CONFIG`` set (see
+    ``tfbook.distribute.launch``). Every worker trains on the first
+    ``steps * global_batch_size`` Fashion-MNIST images, in order, for ``steps``
+    steps. The chief (worker 0) saves the model to ``out/model.keras``; every
+    worker writes ``out/worker-<index>.json`` (losses, batch sizes, accuracy)
+    and ``out/worker-<index>.npz`` (its final weights).
+
+    Args:
+        out: folder for the results.
+        steps: optimizer steps (one pass over the images).
+        global_batch_size: images per step, summed over all workers.
+        learning_rate: Adam's learning rate.
+        init: an ``.npz`` file of initial weights (``tfbook.distribute.save_weights``),
+            or None for a fresh initialization.
+        crash_after: with ``crash_worker``, exit abruptly with code 3 after
+            this many steps, to show what a failed worker looks like; 0 never crashes.
+        crash_worker: the index of the worker that crashes.
+
+    Example (a shell, one command per worker; ``TF_CONFIG`` set in each)::
+
+        python -m tfbook.distribute worker --out _scratch/mw --steps 32
+    """
+    # First of all: starts this process's server and joins the cluster.
+    strategy = tf.distribute.MultiWorkerMirroredStrategy(
+        communication_options=tf.distribute.experimental.CommunicationOptions(
+            # The all-reduce over the network between CPUs (NCCL is for GPUs).
+            implementation=tf.distribute.experimental.CommunicationImplementation.RING
+        )
+    )
+    index = strategy.cluster_resolver.task_id
+    num_workers = strategy.cluster_resolver.cluster_spec().num_tasks("worker")
+    print(f"worker {index} of {num_workers}: {strategy.num_replicas_in_sync} replicas in sync")
+
+    # Every worker builds the same dataset of global batches; each keeps its
+    # share of every batch (DATA), not whole files (FILE, for many files).
+    (x_train, y_train), _ = load_fashion_mnist()
+    images = x_train[: steps * global_batch_size]
+    labels = y_train[: steps * global_batch_size]
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    dataset = make_dataset(images, labels, batch_size=global_batch_size).with_options(options)
+    batches = strategy.experimental_distribute_dataset(dataset)
+
+    with strategy.scope():
+        model = five_layer_mlp()
+        if init:
+            model.set_weights(load_weights(init))
+        optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
+    train_step = make_train_step(strategy, model, optimizer, global_batch_size)
+
+    losses, per_replica = [], []
+    for step, batch in enumerate(batches, start=1):
+        if not per_replica:  # the sizes of this worker's parts of a batch
+            per_replica = [int(t.shape[0]) for t in strategy.experimental_local_results(batch[0])]
+        losses.append(float(train_step(batch)))
+        print(f"worker {index}: step {step}, loss {losses[-1]:.4f}")
+        if crash_after and index == crash_worker and step == crash_after:
+            print(f"worker {index}: simulated crash after step {step}")
+            os._exit(3)  # no clean-up, as when the system kills a process
+
+    logits = model.predict(make_dataset(images, labels, batch_size=256), verbose=0)
+    accuracy = float(np.mean(np.argmax(logits, axis=1) == labels))
+    out = Path(out)
+    # Every worker calls save() (it may need collective ops), but only the
+    # chief writes where the model should end up; the others write and delete.
+    if index == 0:
+        model.save(out / "model.keras")
+    else:
+        scratch = out / f"worker-{index}-tmp"
+        scratch.mkdir(exist_ok=True)
+        model.save(scratch / "model.keras")
+        shutil.rmtree(scratch)
+    # For this chapter's comparison, every worker reports its own weights.
+    save_weights(out / f"worker-{index}.npz", model.get_weights())
+    report = {
+        "index": index,
+        "num_replicas_in_sync": strategy.num_replicas_in_sync,
+        "per_replica_batch": per_replica,
+        "losses": losses,
+        "accuracy": accuracy,
+    }
+    (out / f"worker-{index}.json").write_text(json.dumps(report), encoding="utf-8")
+    print(f"worker {index}: done")
