@@ -210,3 +210,33 @@ def test_rotate_rejects_one_angle_for_many_images():
     x = tf.zeros((4, 28, 28, 1))
     with pytest.raises(ValueError, match=r"Received: radians.shape=\(2,\)"):
         augment.rotate(x, tf.zeros((2,)))
+
+
+def test_random_flip_horizontal_is_tf_image_with_the_same_seed():
+    # The chapter writes the flip out as this one tf.image call.
+    x = _batch()
+    seed = tf.constant([7, 8], tf.int64)
+    expected = tf.image.stateless_random_flip_left_right(x, seed=seed)
+    assert np.array_equal(augment.random_flip(x, seed), expected)
+    expected = tf.image.stateless_random_flip_up_down(x, seed=seed)
+    assert np.array_equal(augment.random_flip(x, seed, mode="vertical"), expected)
+
+
+def test_keras_random_crop_one_window_per_batch_and_none_at_inference():
+    # Why random_crop exists (module docstring); fails if Keras changes either fact.
+    import keras
+
+    x = tf.random.stateless_uniform((4, 28, 28, 1), seed=(1, 2)).numpy()
+    layer = keras.layers.RandomCrop(22, 22, seed=5)
+    assert np.array_equal(layer(x, training=False), x)
+    crops = layer(x, training=True).numpy()
+    windows = [
+        {
+            (r, c)
+            for r in range(7)
+            for c in range(7)
+            if np.array_equal(x[i, r : r + 22, c : c + 22], crops[i])
+        }
+        for i in range(4)
+    ]
+    assert all(w == windows[0] and len(w) == 1 for w in windows)

@@ -159,3 +159,77 @@ def test_format_table_rejects_bad_digits():
 
 def test_format_table_without_rule():
     assert tables.format_table([{"a": 1}], rule=False).splitlines() == ["a", "1"]
+
+
+def test_train_variant_matches_compile_and_fit_written_out():
+    # The chapter writes these steps out before the helper repeats them.
+    data = _data()
+    keras.utils.set_random_seed(5)
+    model = _tiny_model()
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=0.01),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    history = model.fit(data, epochs=3, validation_data=data, verbose=0)
+    v = experiments.train_variant("tiny", _tiny_model, data, epochs=3, val=data,
+                                  validate_each_epoch=True, learning_rate=0.01, seed=5)
+    assert v.history["loss"] == history.history["loss"]
+    assert v.history["val_loss"] == history.history["val_loss"]
+    for ours, theirs in zip(v.model.weights, model.weights, strict=True):
+        assert np.array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_train_variant_uses_the_optimizer_it_is_given():
+    v = experiments.train_variant(
+        "tiny", _tiny_model, _data(), epochs=1,
+        optimizer=lambda: keras.optimizers.AdamW(0.01, weight_decay=0.5),
+    )
+    assert isinstance(v.model.optimizer, keras.optimizers.AdamW)
+    assert v.model.optimizer.weight_decay == 0.5
+
+
+def test_train_variant_rejects_optimizer_instance():
+    with pytest.raises(ValueError, match=r"`optimizer`.*Received: optimizer of type Adam"):
+        experiments.train_variant("tiny", _tiny_model, _data(), epochs=1,
+                                  optimizer=keras.optimizers.Adam())
+
+
+def test_compile_classifier_rejects_used_optimizer():
+    opt = keras.optimizers.SGD(0.1)
+    model = _tiny_model()
+    experiments.compile_classifier(model, optimizer=opt)
+    model.fit(_data(), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="already built for another model"):
+        experiments.compile_classifier(_tiny_model(), optimizer=opt)
+
+
+def test_compile_classifier_rejects_non_optimizer():
+    with pytest.raises(ValueError, match=r"`optimizer`.*Received: optimizer of type str"):
+        experiments.compile_classifier(_tiny_model(), optimizer="adam")
+
+
+def test_evaluate_variant_fills_the_row_of_a_model_trained_by_hand():
+    data = _data()
+    model = experiments.compile_classifier(_tiny_model())
+    history = model.fit(data, epochs=2, verbose=0)
+    v = experiments.evaluate_variant("by hand", model, history, val=data, test=data,
+                                     train_eval=data)
+    assert list(v.row) == ["variant", "epochs", "params", "train_acc", "val_acc", "val_xent",
+                           "test_acc", "kernel_norm"]
+    assert v.row["epochs"] == 2 and v.history == history.history
+
+
+def test_evaluate_variant_without_xent_metric_omits_val_xent():
+    data = _data()
+    model = _tiny_model()
+    model.compile(optimizer="adam", metrics=["accuracy"],
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    history = model.fit(data, epochs=1, verbose=0)
+    row = experiments.evaluate_variant("plain", model, history, val=data).row
+    assert "val_acc" in row and "val_xent" not in row
+
+
+def test_evaluate_variant_rejects_non_history():
+    with pytest.raises(ValueError, match=r"`history`.*Received: history of type dict"):
+        experiments.evaluate_variant("x", _tiny_model(), {"loss": [1.0]})

@@ -1,23 +1,26 @@
 """Data augmentation with ``tf.image``: seeded random flips, rotations and crops.
 
+The chapter "Overfitting" writes these functions out with ``tf.image`` and
+``keras.ops.image.affine_transform`` and checks that this module gives the same
+images for the same seed; here they gain argument checks.
+
 Every function takes a batch of images of shape ``(n, height, width, channels)``
 and a seed of two integers, and draws one random transformation *per image*
 with TensorFlow's stateless random ops: the same seed always gives the same
-output, so a notebook that augments is as reproducible as one that does not.
-:func:`augmented_dataset` feeds such a function a fresh seed for every batch
-of every epoch.
+output. :func:`augmented_dataset` feeds such a function a fresh seed for every
+batch of every epoch, drawn by ``tf.data.Dataset.random``.
 
 Why not the Keras preprocessing layers (``keras.layers.RandomFlip``,
-``RandomRotation``, ``RandomCrop`` ...)? They draw from a stateful seed
-generator: a layer's n-th call depends on every call before it (two calls on
-the same batch give two different results), so the augmentation a batch gets
-changes with anything else that calls the layer. These functions take the seed
-as an argument (TensorFlow's stateless random ops), and
-:func:`augmented_dataset` derives it from the batch's position, so batch k of
-epoch e is augmented the same way however the program got there. They also
-draw per image, where ``RandomCrop`` draws one offset per batch. The geometry
-is the same: :func:`rotate` by an angle gives what ``RandomRotation`` gives
-for that angle (``tests/test_augment.py`` compares them).
+``RandomRotation``, ``RandomCrop`` ...)? Two reasons. They draw from a seed
+generator that each call advances, so the augmentation of a batch depends on
+how many calls came before it; here the seed of batch k of epoch e is a value
+of the pipeline, the same however the program got there. And ``RandomCrop``
+draws one window for the whole batch and, on Keras 3.15, returns its input
+uncropped when ``training=False``, so its output shape changes between
+training and inference; :func:`random_crop` pads and crops back, a shift of
+each image by its own offset that keeps the shape. The geometry is otherwise
+the same: :func:`rotate` by an angle gives what ``RandomRotation`` gives for
+that angle (``tests/test_augment.py`` compares them).
 """
 
 from __future__ import annotations
@@ -78,6 +81,11 @@ def _as_seed(seed):
 def random_flip(images, seed, mode: str = "horizontal"):
     """Flip each image of a batch with probability 1/2.
 
+    With ``mode="horizontal"`` this is
+    ``tf.image.stateless_random_flip_left_right(images, seed=seed)``, as
+    written out in the chapter "Overfitting"; ``"vertical"`` likewise with
+    ``stateless_random_flip_up_down``.
+
     Args:
         images: float tensor of shape ``(n, height, width, channels)``.
         seed: two integers (a tuple or an int tensor of shape ``(2,)``).
@@ -104,12 +112,15 @@ def random_flip(images, seed, mode: str = "horizontal"):
             f"Received: mode={mode!r}"
         )
     images = _as_images(images)
-    seeds = tf.random.experimental.stateless_split(_as_seed(seed), num=2)
-    if mode in ("horizontal", "horizontal_and_vertical"):
-        images = tf.image.stateless_random_flip_left_right(images, seed=seeds[0])
-    if mode in ("vertical", "horizontal_and_vertical"):
-        images = tf.image.stateless_random_flip_up_down(images, seed=seeds[1])
-    return images
+    seed = _as_seed(seed)
+    if mode == "horizontal":
+        return tf.image.stateless_random_flip_left_right(images, seed=seed)
+    if mode == "vertical":
+        return tf.image.stateless_random_flip_up_down(images, seed=seed)
+    # Two independent decisions need two seeds.
+    seeds = tf.random.experimental.stateless_split(seed, num=2)
+    images = tf.image.stateless_random_flip_left_right(images, seed=seeds[0])
+    return tf.image.stateless_random_flip_up_down(images, seed=seeds[1])
 
 
 def random_rotation(images, max_degrees: float, seed, fill_value: float = 0.0):
