@@ -7,12 +7,17 @@ worker, is written in the chapter (``make_train_step`` and ``run_worker`` in
 around them, one role a module:
 
 - :mod:`tfbook.distribute.launcher`: start processes as a cluster of workers
-  (each with its ``TF_CONFIG``), wait, and kill whatever still runs;
-  :func:`launch`, :func:`tf_config`, :func:`free_ports`, :func:`is_running`.
+  (each with its ``TF_CONFIG``), wait, and kill whatever still runs:
+  :func:`~tfbook.distribute.launcher.launch`,
+  :func:`~tfbook.distribute.launcher.tf_config`,
+  :func:`~tfbook.distribute.launcher.free_ports`,
+  :func:`~tfbook.distribute.launcher.is_running`.
 - :mod:`tfbook.distribute.multi_worker`: run the chapter's worker in
-  ``num_workers`` processes and read back what they wrote;
-  :func:`train_multi_worker`, :func:`worker_command`, :func:`save_weights`,
-  :func:`load_weights`.
+  ``num_workers`` processes and read back what they wrote:
+  :func:`~tfbook.distribute.multi_worker.train_multi_worker`,
+  :func:`~tfbook.distribute.multi_worker.worker_command`,
+  :func:`~tfbook.distribute.multi_worker.save_weights`,
+  :func:`~tfbook.distribute.multi_worker.load_weights`.
 - ``tfbook.distribute.__main__``: the command line each worker process runs,
   ``python -m tfbook.distribute worker --out DIR [options]``.
 

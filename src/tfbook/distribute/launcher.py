@@ -10,7 +10,7 @@ talking over loopback ports (``127.0.0.1``) picked free at run time.
 all of them with a timeout and, in every case (success, a failed worker, the
 timeout, an interrupt), kills what is still running before it returns or
 raises. It knows nothing of what the processes run:
-:func:`tfbook.distribute.train_multi_worker` uses it to run the
+:func:`tfbook.distribute.multi_worker.train_multi_worker` uses it to run the
 distributed-training chapter's worker.
 
 This module does not import TensorFlow.
