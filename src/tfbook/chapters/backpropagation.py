@@ -226,7 +226,7 @@ def _same_shape(a, b):
 
 
 def max_abs_error(a, b):
-    """max_i |a_i - b_i| over two arrays of the same shape (0.0 if empty).
+    """``max_i |a_i - b_i|`` over two arrays of the same shape (0.0 if empty).
 
     Example:
         >>> max_abs_error([1.0, 2.0], [1.0, 2.5])
@@ -237,7 +237,7 @@ def max_abs_error(a, b):
 
 
 def relative_error(a, b, floor=1e-8):
-    """max_i |a_i - b_i| / max(|a_i|, |b_i|, floor), entry by entry (0.0 if empty).
+    """``max_i |a_i - b_i| / max(|a_i|, |b_i|, floor)``, entry by entry (0.0 if empty).
 
     Each entry's difference is measured against the size of that entry, so
     large and small gradients are judged alike; ``floor`` stops an entry
