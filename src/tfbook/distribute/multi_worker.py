@@ -2,7 +2,7 @@
 
 :func:`train_multi_worker` starts the distributed-training chapter's worker,
 :func:`tfbook.chapters.distributed_training.run_worker`, in ``num_workers``
-processes through :func:`tfbook.distribute.launch`, each with the command line
+processes through :func:`tfbook.distribute.launcher.launch`, each with the command line
 of :func:`worker_command` (``python -m tfbook.distribute worker ...``), then
 reads the files every worker wrote: a JSON report and its final weights
 (:func:`save_weights`, :func:`load_weights`).
@@ -31,7 +31,7 @@ def worker_command(out_dir: str | os.PathLike, **options) -> list[str]:
             becomes ``--steps 20``; ``None`` leaves an option out).
 
     Returns:
-        An argument list for :func:`tfbook.distribute.launch`.
+        An argument list for :func:`tfbook.distribute.launcher.launch`.
 
     Example:
         >>> worker_command("_scratch/mw", steps=5, init=None)[1:]
@@ -53,7 +53,7 @@ def train_multi_worker(
     """Train the five-layer network with ``MultiWorkerMirroredStrategy`` in processes.
 
     Starts ``num_workers`` copies of the chapter's ``run_worker`` with
-    :func:`tfbook.distribute.launch` and reads back what each one saved.
+    :func:`tfbook.distribute.launcher.launch` and reads back what each one saved.
 
     Args:
         num_workers: number of worker processes (an integer >= 1).
@@ -74,7 +74,7 @@ def train_multi_worker(
 
     Raises:
         ValueError: if ``num_workers`` is not a positive integer.
-        tfbook.distribute.WorkerError: as :func:`tfbook.distribute.launch`; no
+        tfbook.distribute.launcher.WorkerError: as :func:`tfbook.distribute.launcher.launch`; no
             worker is left running.
 
     Example:
