@@ -32,8 +32,9 @@ from tfbook._checks import check_int, check_real
 from tfbook.environment import TF_ENVIRONMENT
 
 #: Environment every worker gets on top of the parent's: TensorFlow quiet
-#: (:data:`tfbook.environment.TF_ENVIRONMENT`), no GPU, and a fixed hash seed
-#: so that the processes behave the same on every run.
+#: (:data:`tfbook.environment.TF_ENVIRONMENT`), no GPU, a fixed hash seed so
+#: that the processes behave the same on every run, and unbuffered output so
+#: that a worker's lines reach its log file as they are printed.
 WORKER_ENVIRONMENT = {
     **TF_ENVIRONMENT,
     "CUDA_VISIBLE_DEVICES": "-1",
