@@ -188,7 +188,7 @@ def launch(
     Args:
         commands: one argument list per worker, e.g.
             ``[sys.executable, "-m", "tfbook.distribute", "worker", ...]``
-            (:func:`tfbook.distribute.worker_command`).
+            (:func:`tfbook.distribute.multi_worker.worker_command`).
         timeout: seconds to wait for all workers (a positive number).
         log_dir: folder for the log files (created if missing).
         host: the address the workers listen on.

@@ -62,7 +62,7 @@ def train_multi_worker(
         **options: passed to every worker: the keyword arguments of
             ``run_worker`` (``steps``, ``global_batch_size``, ``learning_rate``,
             ``init``, ``crash_after``, ``crash_worker``) and ``seed`` (for
-            :func:`tfbook.configure`, 42 by default).
+            :func:`tfbook.configure <tfbook.environment.configure>`, 42 by default).
 
     Returns:
         One dict per worker, in task order, with ``"index"``, ``"log"`` (its
