@@ -21,7 +21,7 @@ class MyDense(keras.layers.Layer):
         inp_dim: width of the input vectors (a positive integer); an input
             whose last axis has another size is refused.
         outp_dim: number of output units (a positive integer).
-        activation: ``"relu"`` (the notes' choice) or ``None`` for a linear
+        activation: ``"relu"`` (the book's choice) or ``None`` for a linear
             output, e.g. logits; any name ``keras.activations.get`` knows.
         **kwargs: passed to ``keras.layers.Layer`` (``name``, ``trainable``,
             ``dtype``).
