@@ -51,6 +51,9 @@ RAW_TEX = re.compile(
     r"|mathrm|mathcal|nabla|lVert|sigma)|\$\$"
 )
 ANSI = re.compile(r"\x1b|\[[0-9;]{1,8}m")
+#: A line of code that writes TeX on purpose (a matplotlib label, a docstring's
+#: math role) is printed as code, not a typesetting leak.
+TEX_IN_CODE = re.compile(r"""r["']\$|:math:`""")
 
 
 def _tool(*args: str) -> str:
@@ -168,8 +171,9 @@ def test_text_holds_every_chapter_title_and_chinese_terms():
 def test_no_ansi_codes_and_no_raw_tex():
     for number, text in enumerate(page_texts(), start=1):
         assert not ANSI.search(text), f"page {number}: {ANSI.search(text).group()!r}"
-        leak = RAW_TEX.search(text)
-        assert not leak, f"page {number}: raw TeX {leak.group()!r}"
+        for line in text.splitlines():
+            leak = RAW_TEX.search(line)
+            assert not leak or TEX_IN_CODE.search(line), f"page {number}: raw TeX in {line!r}"
 
 
 def test_every_font_is_embedded_and_one_is_cjk():
