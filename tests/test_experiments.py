@@ -77,7 +77,7 @@ def test_train_variant_returns_row_with_requested_columns():
                                   train_eval=data)
     assert v.name == "tiny"
     assert list(v.row) == ["variant", "epochs", "params", "train_acc", "val_acc", "val_xent",
-                           "test_acc", "kernel_norm"]
+                           "test_acc", "test_xent", "kernel_norm"]
     assert v.row["epochs"] == 2 and v.row["params"] == 4 * 3 + 3 + 3 * 2 + 2
     assert len(v.history["loss"]) == 2
 
@@ -216,18 +216,38 @@ def test_evaluate_variant_fills_the_row_of_a_model_trained_by_hand():
     v = experiments.evaluate_variant("by hand", model, history, val=data, test=data,
                                      train_eval=data)
     assert list(v.row) == ["variant", "epochs", "params", "train_acc", "val_acc", "val_xent",
-                           "test_acc", "kernel_norm"]
+                           "test_acc", "test_xent", "kernel_norm"]
     assert v.row["epochs"] == 2 and v.history == history.history
 
 
-def test_evaluate_variant_without_xent_metric_omits_val_xent():
+def test_evaluate_variant_without_xent_metric_omits_xent_columns():
     data = _data()
     model = _tiny_model()
     model.compile(optimizer="adam", metrics=["accuracy"],
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     history = model.fit(data, epochs=1, verbose=0)
-    row = experiments.evaluate_variant("plain", model, history, val=data).row
+    row = experiments.evaluate_variant("plain", model, history, val=data, test=data).row
     assert "val_acc" in row and "val_xent" not in row
+    assert "test_acc" in row and "test_xent" not in row
+
+
+def test_evaluate_variant_xent_is_plain_cross_entropy_without_penalty():
+    # The point of `xent`: comparable between models with and without a penalty.
+    data = _data()
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential([
+        keras.Input((4,)),
+        keras.layers.Dense(2, kernel_regularizer=keras.regularizers.L2(10.0)),
+    ])
+    experiments.compile_classifier(model)
+    history = model.fit(data, epochs=1, verbose=0)
+    row = experiments.evaluate_variant("l2", model, history, val=data, test=data).row
+    x, y = next(iter(data.unbatch().batch(16)))
+    expected = float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y, model(x)))
+    assert row["val_xent"] == pytest.approx(expected, rel=1e-5)
+    assert row["test_xent"] == pytest.approx(expected, rel=1e-5)
+    loss = model.evaluate(data, verbose=0, return_dict=True)["loss"]
+    assert loss > expected + 1.0  # the loss includes the large penalty
 
 
 def test_evaluate_variant_rejects_non_history():

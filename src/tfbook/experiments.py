@@ -162,9 +162,12 @@ def train_variant(
     (:func:`compile_classifier`), ``fit`` quietly, evaluate
     (:func:`evaluate_variant`); with the same seed it gives the same numbers as
     those cells. Variants trained with the same ``seed`` start from the same
-    random state (initial weights, batch order, dropout masks), so they are
-    paired; but one seed is one draw of that state, and the chapter compares
-    variants over five seeds before it calls a difference a gain.
+    random state, so they are paired: the same batch order and, unless their
+    layers draw random numbers while the network is built (``Dropout`` layers
+    do, which changes the initial weights of the layers after the first), the
+    same initial weights. But one seed is one draw of that state, and the
+    chapter compares variants over five seeds before it calls a difference a
+    gain.
 
     Args:
         name: the variant's name, the first column of its row.
@@ -195,8 +198,9 @@ def train_variant(
     Returns:
         A :class:`Variant`. Its ``row`` holds ``variant``, ``epochs`` (run),
         ``params``, then ``train_acc``, ``val_acc``, ``val_xent`` (validation
-        cross-entropy without any regularization penalty) and ``test_acc``, each
-        only if its dataset was given, and ``kernel_norm`` (:func:`kernel_norm`).
+        cross-entropy without any regularization penalty), ``test_acc`` and
+        ``test_xent``, each only if its dataset was given, and ``kernel_norm``
+        (:func:`kernel_norm`).
 
     Raises:
         ValueError: on an empty ``name``, a bad ``epochs``, ``seed`` or
@@ -265,7 +269,7 @@ def evaluate_variant(name: str, model, history, *, val=None, test=None, train_ev
             ``xent``, as :func:`compile_classifier` adds).
         history: what ``model.fit`` returned (its ``.history`` is kept).
         val: validation dataset: ``val_acc`` and, with ``xent``, ``val_xent``.
-        test: test dataset: ``test_acc``.
+        test: test dataset: ``test_acc`` and, with ``xent``, ``test_xent``.
         train_eval: the training images unshuffled and unaugmented: ``train_acc``.
 
     Returns:
@@ -297,7 +301,10 @@ def evaluate_variant(name: str, model, history, *, val=None, test=None, train_ev
         if "xent" in scores:
             row["val_xent"] = float(scores["xent"])
     if test is not None:
-        row["test_acc"] = float(model.evaluate(test, verbose=0, return_dict=True)["accuracy"])
+        scores = model.evaluate(test, verbose=0, return_dict=True)
+        row["test_acc"] = float(scores["accuracy"])
+        if "xent" in scores:
+            row["test_xent"] = float(scores["xent"])
     row["kernel_norm"] = kernel_norm(model)
     return Variant(name, model, dict(logs), row)
 
