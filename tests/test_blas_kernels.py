@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -123,3 +125,29 @@ def test_the_book_runs_the_backpropagation_chapter_under_other_kernels():
 def test_main_rejects_unknown_commands(capsys):
     assert blas_kernels.main(["frobnicate"]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+def test_run_gives_each_variant_a_working_copy_of_its_own(tmp_path, monkeypatch):
+    # Variants run at once; sharing chapters/_scratch/ let one delete the other's files.
+    chapter = tmp_path / "chapters" / "a.ipynb"
+    chapter.parent.mkdir()
+    chapter.write_text("{}")
+    envs = [{"OPENBLAS_CORETYPE": "Prescott"}, {"OPENBLAS_CORETYPE": "Sandybridge"}]
+    monkeypatch.setattr(blas_kernels, "plan", lambda root: (envs, [chapter]))
+    seen = []
+
+    class FakeProcess:
+        returncode = 0
+
+        def __init__(self, command, cwd, **kwargs):
+            seen.append((Path(cwd), (Path(cwd) / "chapters" / "a.ipynb").exists(), command))
+
+        def communicate(self):
+            return "1 passed\n", None
+
+    monkeypatch.setattr(blas_kernels.subprocess, "Popen", FakeProcess)
+    assert blas_kernels.run(tmp_path) == 0
+    (first, first_copied, command), (second, second_copied, _) = seen
+    assert first != second and first_copied and second_copied
+    assert tmp_path not in first.parents and command[-1] == "chapters/a.ipynb"
+    assert not first.exists() and not second.exists()

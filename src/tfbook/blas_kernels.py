@@ -30,8 +30,10 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import tokenize
 from pathlib import Path
 
@@ -219,21 +221,30 @@ def run(root: str | Path = ".", sanitize: str = "tests/nbval_sanitize.cfg") -> i
     if not notebooks:
         print("blas_kernels: no notebook uses NumPy linear algebra", file=sys.stderr)
         return 1
+    root = Path(root).resolve()
+    relative = [Path(path).resolve().relative_to(root) for path in notebooks]
     command = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
-        "--nbval", "--nbval-current-env", "--nbval-sanitize-with", sanitize,
-        *map(str, notebooks),
+        "--nbval", "--nbval-current-env", "--nbval-sanitize-with", str(root / sanitize),
+        *map(str, relative),
     ]
     runs = []
     for env in envs:
-        print(f"blas_kernels: {_describe(env)}: {' '.join(map(str, notebooks))}", flush=True)
-        runs.append((env, subprocess.Popen(
-            command, cwd=root, env={**os.environ, **env},
+        print(f"blas_kernels: {_describe(env)}: {' '.join(map(str, relative))}", flush=True)
+        # The variants run at once, and a chapter writes its files into _scratch/
+        # beside the notebook: each variant works in a copy of its own.
+        workdir = Path(tempfile.mkdtemp(prefix="tfbook-blas-"))
+        for path in relative:
+            (workdir / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / path, workdir / path)
+        runs.append((env, workdir, subprocess.Popen(
+            command, cwd=workdir, env={**os.environ, **env},
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )))
     failed = 0
-    for env, process in runs:
+    for env, workdir, process in runs:
         output, _ = process.communicate()
+        shutil.rmtree(workdir, ignore_errors=True)
         summary = output.strip().splitlines()[-1] if output.strip() else "(no output)"
         print(f"blas_kernels: {_describe(env)}: {summary}")
         if process.returncode != 0:
