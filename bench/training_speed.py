@@ -12,6 +12,8 @@ determinism on, TensorFlow on 2 intra-op threads):
   thread (what the book's set-up cell allows) and at all cores, as
   ``2 n^3 / time`` GFLOP/s: a practical ceiling for dense layers on this CPU;
 * the same for the network's first product on one batch, 128x784 times 784x256;
+* both products with TensorFlow's own ``tf.linalg.matmul``, the kernel ``fit``
+  uses, on the threads the book gives TensorFlow;
 * one epoch of ``fit`` for the chapter's network (784-256-128-64-32-10, ReLU,
   Adam, integer labels, batch 128) on the chapter's ``train_db`` (55,000
   Fashion-MNIST images), compiled three ways: default, ``steps_per_execution=32``
@@ -32,6 +34,9 @@ means other work shared the CPU and the numbers came out low.
 Run from the repository root (after ``make data``)::
 
     .venv/bin/python bench/training_speed.py [--epochs 3] [--size 2048]
+
+The report the chapter quotes is kept in ``bench/results/training_speed.txt``
+(``... | tee bench/results/training_speed.txt``).
 """
 
 from __future__ import annotations
@@ -92,6 +97,21 @@ def matmul_gflops_shape(m: int, k: int, n: int, threads: int, repeats: int = 200
     return 2 * m * k * n / best / 1e9
 
 
+def tf_matmul_gflops(m: int, k: int, n: int, repeats: int) -> float:
+    """Best-of-``repeats`` GFLOP/s of TensorFlow's float32 ``tf.linalg.matmul``, ``(m, k) @ (k, n)``.
+
+    The kernel ``fit`` itself uses, on the threads ``tfbook.configure`` gives
+    TensorFlow (eager ops on the CPU return when their result is ready).
+    """
+    import tensorflow as tf
+
+    a = tf.random.normal((m, k), seed=0)
+    b = tf.random.normal((k, n), seed=1)
+    tf.linalg.matmul(a, b)
+    best = min(_timed(lambda: tf.linalg.matmul(a, b)) for _ in range(repeats))
+    return 2 * m * k * n / best / 1e9
+
+
 def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -125,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     print("NumPy float32 matmul 128x784 @ 784x256 (the first layer's product on one batch):")
     for threads in sorted({1, cores}):
         print(f"  {threads} BLAS thread(s): {matmul_gflops_shape(128, 784, 256, threads):6.1f} GFLOP/s")
+
+    intra = tf.config.threading.get_intra_op_parallelism_threads()
+    print(f"TensorFlow float32 tf.linalg.matmul ({intra} intra-op threads, the book's setting):")
+    n = args.size
+    print(f"  {n}x{n}: {tf_matmul_gflops(n, n, n, 10):6.1f} GFLOP/s")
+    print(f"  128x784 @ 784x256: {tf_matmul_gflops(128, 784, 256, 200):6.1f} GFLOP/s")
 
     train_db, _, _ = fashion_mnist_datasets(batch_size=128, one_hot=False)
     steps = int(train_db.cardinality())
