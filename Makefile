@@ -7,9 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NB ?=
-JB_BUILD := $(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 
-.PHONY: book test refresh data lint unit audit nbval blas site bench clean browser lab lock screenshots export pdf pdf-check
+.PHONY: book test refresh data lint unit audit nbval blas site i18n bench clean browser lab lock screenshots export pdf pdf-check
 
 ## Environment: a virtualenv with the exact versions of requirements.txt.
 ## Stops first on a Python the lock has no wheels for (scripts/check-python.sh).
@@ -27,13 +26,19 @@ $(STAMP): requirements.txt pyproject.toml
 data: $(STAMP)
 	$(PY) -m tfbook.data check 2>/dev/null || bash scripts/get-data.sh
 
-## The site, from the stored outputs (nothing is executed), into _build/html.
+## The site, from the stored outputs (nothing is executed), into _build/html:
+## the English edition at its root, the Chinese one (中文版) under zh/, made
+## from the same notebooks and the translations in locale/zh (src/tfbook/i18n.py).
 book: $(STAMP)
-	$(JB_BUILD)
+	PY=$(PY) bash scripts/build-site.sh
 
 ## Every check, cheap stages first; stops at the first failing stage.
 ## The prerequisites run in this order because make runs them serially.
-test: $(STAMP) lint audit data unit pdf-check site browser nbval blas
+## unit and pdf-check run side by side: LaTeX uses one core, and the PDF must
+## exist before the site build links it. Each stage's output is printed whole.
+test: $(STAMP) lint audit i18n data
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit pdf-check
+	$(MAKE) --no-print-directory site browser nbval blas
 	@echo "make test: all stages passed."
 
 lint: $(STAMP)
@@ -45,6 +50,11 @@ unit: $(STAMP)
 
 audit: $(STAMP)
 	$(PY) -m tfbook.notebooks audit
+
+## The Chinese edition is complete and current: every unit of every page has a
+## translation made from the English text it has now (src/tfbook/i18n.py).
+i18n: $(STAMP)
+	$(PY) -m tfbook.i18n check
 
 ## A cell that hangs fails after NBVAL_CELL_TIMEOUT seconds instead of stalling CI.
 ## The longest notebooks start first, so that the two workers finish together
@@ -64,7 +74,7 @@ blas: $(STAMP) data
 
 site: $(STAMP)
 	rm -rf _build/html _build/.doctrees book/api/tfbook.*.rst
-	$(JB_BUILD)
+	PY=$(PY) bash scripts/build-site.sh
 
 ## The offline editions into _build/pdf (src/tfbook/pdf.py): the whole book
 ## as a PDF (Jupyter Book's LaTeX builder, then XeLaTeX through latexmk) and

@@ -157,6 +157,60 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
     scripts[:] = unique
 
 
+#: The editions of the site: the English one at its root, the Chinese one
+#: (``tfbook.i18n``) under ``zh/``. ``tfbook_edition`` says which one a build is.
+EDITIONS = {"en": {"path": "", "switch": "中文", "tooltip": "中文版 (Chinese edition)",
+                   "search_bar_text": "Search this book..."},
+            "zh": {"path": "zh/", "switch": "English", "tooltip": "English edition (英文版)",
+                   "search_bar_text": "搜索本书……"}}
+
+
+def other_edition_uri(pagename: str, edition: str) -> str:
+    """The address of the same page in the other edition, relative to ``pagename``.
+
+    Example:
+        >>> other_edition_uri("chapters/layers", "en")
+        '../zh/chapters/layers.html'
+        >>> other_edition_uri("chapters/layers", "zh")
+        '../../chapters/layers.html'
+    """
+    if edition not in EDITIONS:
+        raise ValueError(f"Expected `tfbook_edition` to be one of {sorted(EDITIONS)}. "
+                         f"Received: tfbook_edition={edition!r}")
+    up = "../" * pagename.count("/")
+    if edition == "en":
+        return f"{up}zh/{pagename}.html"
+    return f"{up}../{pagename}.html"
+
+
+def _add_language_switch(app, pagename, templatename, context, doctree) -> None:
+    """``html-page-context``, after sphinx-book-theme's buttons: a link to the other edition."""
+    edition = app.config.tfbook_edition
+    other = "zh" if edition == "en" else "en"
+    buttons = context.get("header_buttons")
+    if buttons is None:
+        return
+    buttons.insert(0, {
+        "type": "link",
+        "url": other_edition_uri(pagename, edition),
+        "text": EDITIONS[edition]["switch"],
+        "tooltip": EDITIONS[edition]["tooltip"],
+        "icon": "fas fa-language",
+        "label": f"edition-switch-{other}",
+    })
+
+
+def _set_search_bar_text(app: Sphinx, config) -> None:
+    """``config-inited``: the search box's placeholder in the edition's language.
+
+    Jupyter Book sets it in English, and the theme does not translate it.
+    """
+    if config.tfbook_edition not in EDITIONS:
+        raise ValueError(f"Expected `tfbook_edition` to be one of {sorted(EDITIONS)}. "
+                         f"Received: tfbook_edition={config.tfbook_edition!r}")
+    config.html_theme_options["search_bar_text"] = EDITIONS[config.tfbook_edition]["search_bar_text"]
+
+
 def _include_api_pages(app: Sphinx, config) -> None:
     config.exclude_patterns = [p for p in config.exclude_patterns if not p.startswith(API_PAGES)]
 
@@ -170,6 +224,13 @@ def setup(app: Sphinx) -> dict:
     # Around napoleon's handler (priority 500).
     app.connect("autodoc-process-docstring", _stash_data_docstring, priority=400)
     app.connect("autodoc-process-docstring", _restore_data_docstring, priority=600)
+    app.add_config_value("tfbook_edition", "en", "html", types=[str])
+    app.connect("config-inited", _set_search_bar_text)
+    app.connect("html-page-context", _add_language_switch, priority=503)
+    # The theme opens every header link in a new tab; the switch replaces the page.
+    app.add_js_file(None, body=(
+        'document.addEventListener("DOMContentLoaded", () => document.querySelectorAll('
+        '"a[class*=\'btn-edition-switch\']").forEach(a => a.removeAttribute("target")));'))
     app.add_transform(ParkApiToctree)
     app.add_transform(RestoreApiToctree)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

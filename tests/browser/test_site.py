@@ -108,7 +108,16 @@ def site_pages() -> list[str]:
     return pages
 
 
+#: The Chinese edition (tfbook.i18n) lives under zh/ and has the same pages.
+ZH = "zh/"
 PAGES = site_pages()
+PAGES += [ZH + path for path in PAGES]
+#: Chinese words the Chinese site search must find, and the chapter that teaches each.
+ZH_SEARCHES = {
+    "反向传播": "chapters/backpropagation.html",
+    "过拟合": "chapters/overfitting.html",
+    "早停": "chapters/overfitting.html",
+}
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -211,7 +220,7 @@ _UNTYPESET_MATH = """async () => {
 
 
 def test_toc_pages_are_built():
-    missing = [p for p in toc_pages() if not (SITE / p).is_file()]
+    missing = [p for base in ("", ZH) for p in toc_pages() if not (SITE / base / p).is_file()]
     assert not missing, f"pages of _toc.yml missing from {SITE}: {missing}"
 
 
@@ -269,4 +278,43 @@ def test_search_finds_glossary_term(page, server, term):
     assert any("glossary.html" in href for href in found), (
         f"the site search for {term!r} did not list the glossary; it found {found}"
     )
+    assert not page.problems, "\n".join(page.problems)
+
+
+def _search(page, url: str) -> list[str]:
+    page.goto(url, wait_until="load")
+    results = page.locator("#search-results ul.search li a")
+    try:
+        results.first.wait_for(state="attached")
+    except Exception:
+        return []
+    return results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+
+
+@pytest.mark.parametrize("term", ZH_SEARCHES)
+def test_chinese_search_finds_the_chapter(page, server, term):
+    found = _search(page, server + ZH + "search.html?q=" + urllib.parse.quote(term))
+    chapter = ZH_SEARCHES[term]
+    assert any(href.split("#")[0].endswith(chapter) for href in found), (
+        f"the Chinese site search for {term!r} did not list {chapter}; it found {found}"
+    )
+    assert not page.problems, "\n".join(page.problems)
+
+
+def test_chinese_pages_have_a_chinese_interface(page, server):
+    page.goto(server + ZH + "chapters/layers.html", wait_until="load")
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    placeholder = page.get_attribute("input[name='q']", "placeholder") or ""
+    assert re.search(r"[\u4e00-\u9fff]", placeholder), f"search box not in Chinese: {placeholder!r}"
+
+
+@pytest.mark.parametrize("path", ["chapters/layers.html", "book/glossary.html", "book/intro.html"])
+def test_language_switch_leads_to_the_same_page_both_ways(page, server, path):
+    page.goto(server + path, wait_until="load")
+    page.click("a.btn-edition-switch-zh")
+    page.wait_for_load_state("load")
+    assert page.url == server + ZH + path
+    page.click("a.btn-edition-switch-en")
+    page.wait_for_load_state("load")
+    assert page.url == server + path
     assert not page.problems, "\n".join(page.problems)
