@@ -224,6 +224,16 @@ def test_toc_pages_are_built():
     assert not missing, f"pages of _toc.yml missing from {SITE}: {missing}"
 
 
+_STRAY_EMPHASIS = """() => {
+  const main = document.querySelector("main").cloneNode(true);
+  main.querySelectorAll("pre, code, script, style, mjx-container, .output, dl.py")
+    .forEach(e => e.remove());
+  const hits = [];
+  for (const m of main.textContent.matchAll(/.{0,20}\\*\\*.{0,20}/g)) hits.push(m[0]);
+  return hits;
+}"""
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page(page, server, path):
     url = server + path
@@ -241,6 +251,12 @@ def test_page(page, server, path):
     problems += [f"MathJax error: {text!r}" for text in math["errors"]]
     if math["count"] and page.locator("mjx-container").count() == 0:
         problems.append(f"{math['count']} formulas on the page, no mjx-container")
+
+    # Markdown emphasis the parser did not take (as `**` between a Chinese
+    # character and a role) shows its asterisks as text; API signatures (dl.py)
+    # write `**kwargs` on purpose.
+    stray = page.evaluate(_STRAY_EMPHASIS)
+    problems += [f"Markdown emphasis shown as text: {text!r}" for text in stray]
 
     if path.startswith("chapters/"):
         text = page.inner_text("main")
@@ -317,4 +333,21 @@ def test_language_switch_leads_to_the_same_page_both_ways(page, server, path):
     page.click("a.btn-edition-switch-en")
     page.wait_for_load_state("load")
     assert page.url == server + path
+    assert not page.problems, "\n".join(page.problems)
+
+
+@pytest.mark.parametrize(("prefix", "pdf_name", "words"), [
+    ("", "tensorflow-keras-book.pdf", "Download"),
+    (ZH, "tensorflow-keras-book-zh.pdf", "下载"),
+])
+def test_landing_page_links_the_offline_editions_of_its_language(page, server, prefix, pdf_name, words):
+    page.goto(server + prefix + "book/intro.html", wait_until="load")
+    hrefs = page.eval_on_selector_all("main a[href*='_downloads/']", "links => links.map(a => a.href)")
+    names = {href.rsplit("/", 1)[-1] for href in hrefs}
+    assert any(name.endswith("-notebooks.zip") for name in names), names
+    if (SITE / prefix / "_downloads" / pdf_name).is_file():  # the site was built after `make pdf`
+        assert pdf_name in names, names
+    assert words in page.inner_text("main")
+    menu = page.eval_on_selector_all("a[class*='download-book-']", "links => links.map(a => a.href)")
+    assert any(href.endswith("-notebooks.zip") for href in menu), menu
     assert not page.problems, "\n".join(page.problems)
