@@ -77,7 +77,8 @@ site: $(STAMP)
 	PY=$(PY) bash scripts/build-site.sh
 
 ## The offline editions into _build/pdf (src/tfbook/pdf.py): the whole book
-## as a PDF (Jupyter Book's LaTeX builder, then XeLaTeX through latexmk) and
+## as a PDF in English and in Chinese (Jupyter Book's LaTeX builder, then
+## XeLaTeX through latexmk; the Chinese one from tfbook.i18n's project) and
 ## a zip of every chapter notebook with its outputs. TeX Live's parts and the
 ## fonts come from Debian's packages (scripts/get-pdf-tools.sh, ~600 MB).
 pdf: $(STAMP)
@@ -85,10 +86,12 @@ pdf: $(STAMP)
 	$(PY) -m tfbook.pdf all
 
 ## The PDF checked as a reader would (tests/pdf): bookmarks, text, embedded
-## fonts, figures, margins; a few pages rendered into _build/pdf/pages.
+## fonts, figures, margins; a few pages rendered into _build/pdf/pages (and
+## pages-zh: the Chinese edition's PDF is checked the same way).
 ## Before `site`: the site build serves the PDF it finds and links it.
 pdf-check: $(STAMP) pdf
 	TFBOOK_PDF_REQUIRED=1 $(PY) -m pytest -q tests/pdf
+	TFBOOK_PDF_REQUIRED=1 TFBOOK_PDF_EDITION=zh $(PY) -m pytest -q tests/pdf
 
 ## The built site in headless Chromium: every page of the toc (tests/browser);
 ## a failing page is saved as a screenshot in _build/screenshots (every page

@@ -24,6 +24,17 @@ def test_book_name_is_the_repository_name():
     assert pdf.bundle_path(ROOT).parent == pdf.pdf_path(ROOT).parent
 
 
+def test_the_chinese_edition_has_files_of_its_own(tmp_path):
+    (tmp_path / "_config.yml").write_text(yaml.safe_dump({
+        "repository": {"url": "https://github.com/x/tensorflow-keras-book"},
+        "sphinx": {"config": {"tfbook_edition": "zh"}},
+    }))
+    assert pdf.edition(ROOT) == "en"
+    assert pdf.edition(tmp_path) == "zh"
+    assert pdf.pdf_path(tmp_path).name == "tensorflow-keras-book-zh.pdf"
+    assert pdf.bundle_path(tmp_path).name == "tensorflow-keras-book-zh-notebooks.zip"
+
+
 def test_pdf_config_is_the_site_config_plus_the_pdf_extension():
     site = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config = pdf.pdf_config(ROOT)

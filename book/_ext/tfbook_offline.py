@@ -34,6 +34,45 @@ logger = logging.getLogger(__name__)
 #: Folder of the site that serves the editions.
 DOWNLOADS = "_downloads"
 
+#: What the extension writes, in each edition's language (``tfbook_edition``,
+#: set by ``tfbook.i18n`` for the Chinese edition; English by default).
+TEXT = {
+    "en": {
+        "pdf_button": "Book (.pdf)", "pdf_tooltip": "Download the whole book as a PDF",
+        "nb_button": "Notebooks (.zip)", "nb_tooltip": "Download every chapter notebook",
+        "print_button": "Print page (.pdf)",
+        "elsewhere": ("The book’s site serves this book as a PDF and every chapter notebook, "
+                      "with its outputs, as one zip; every page’s download menu links both."),
+        "download": "Download ", "pdf_link": "the whole book as a PDF",
+        "or": " to read anywhere, or ", "nb_link": "every chapter notebook with its outputs",
+        "zip_with": " (a zip with ",
+        "zip_rest": (", the book’s package and a README that says how to run them). Every "
+                     "page’s download menu (the arrow at the top) links "),
+        "both": "both.", "only_nb": "the notebooks; ", "builds_pdf": " builds the PDF.",
+    },
+    "zh": {
+        "pdf_button": "全书（.pdf）", "pdf_tooltip": "下载全书的 PDF",
+        "nb_button": "notebook 合集（.zip）", "nb_tooltip": "下载每一章的 notebook",
+        "print_button": "打印本页（.pdf）",
+        "elsewhere": ("本书网站提供全书的 PDF，以及打包成一个 zip 的各章 notebook（含输出）；"
+                      "每页的下载菜单都链接了这两者。"),
+        "download": "下载", "pdf_link": "全书的 PDF",
+        "or": "，随处阅读；或者下载", "nb_link": "每一章的 notebook（含输出）",
+        "zip_with": "（一个 zip，内含 ",
+        "zip_rest": "、本书的软件包和一份说明如何运行它们的 README）。每页的下载菜单（顶部的箭头）",
+        "both": "都链接了这两者。", "only_nb": "链接了这些 notebook；", "builds_pdf": " 可生成 PDF。",
+    },
+}
+
+
+def _text(app: Sphinx) -> dict[str, str]:
+    """The strings of this build's edition."""
+    edition = getattr(app.config, "tfbook_edition", "en")
+    if edition not in TEXT:
+        raise ValueError(f"Expected `tfbook_edition` to be one of {sorted(TEXT)}. "
+                         f"Received: tfbook_edition={edition!r}")
+    return TEXT[edition]
+
 
 def _editions(app: Sphinx) -> dict[str, Path]:
     """The editions this build serves: ``{"pdf": source, "notebooks": target}``."""
@@ -78,9 +117,10 @@ def _uri(app: Sphinx, pagename: str, path: Path) -> str:
 def _add_download_buttons(app, pagename, templatename, context, doctree) -> None:
     """``html-page-context``, after sphinx-book-theme made its download menu (priority 501)."""
     editions = _editions(app)
+    text = _text(app)
     buttons = [
-        ("pdf", "Book (.pdf)", "Download the whole book as a PDF", "fas fa-book"),
-        ("notebooks", "Notebooks (.zip)", "Download every chapter notebook", "fas fa-file-archive"),
+        ("pdf", text["pdf_button"], text["pdf_tooltip"], "fas fa-book"),
+        ("notebooks", text["nb_button"], text["nb_tooltip"], "fas fa-file-archive"),
     ]
     for group in context.get("header_buttons", []):
         if group.get("label") != "download-buttons":
@@ -88,7 +128,7 @@ def _add_download_buttons(app, pagename, templatename, context, doctree) -> None
         for button in group["buttons"]:
             # The theme's ".pdf" prints this page: say so, next to the book's PDF.
             if button.get("label") == "download-pdf-button":
-                button["text"] = "Print page (.pdf)"
+                button["text"] = text["print_button"]
         for key, text, tooltip, icon in buttons:
             if key in editions:
                 group["buttons"].append(
@@ -131,32 +171,25 @@ class ResolveOfflineDownloads(SphinxPostTransform):
         return nodes.reference("", "", nodes.strong(text=text), refuri=uri, internal=False)
 
     def _paragraph(self, editions: dict[str, Path]) -> nodes.paragraph:
+        text = _text(self.app)
         para = nodes.paragraph()
         if not editions:  # the PDF itself, or another non-HTML build
-            para += nodes.Text(
-                "The book’s site serves this book as a PDF and every chapter notebook, with "
-                "its outputs, as one zip; every page’s download menu links both."
-            )
+            para += nodes.Text(text["elsewhere"])
             return para
+        para += nodes.Text(text["download"])
         if "pdf" in editions:
-            para += nodes.Text("Download ")
-            para += self._link("the whole book as a PDF", editions["pdf"])
-            para += nodes.Text(" to read anywhere, or ")
-        else:
-            para += nodes.Text("Download ")
-        para += self._link("every chapter notebook with its outputs", editions["notebooks"])
-        para += nodes.Text(" (a zip with ")
+            para += self._link(text["pdf_link"], editions["pdf"])
+            para += nodes.Text(text["or"])
+        para += self._link(text["nb_link"], editions["notebooks"])
+        para += nodes.Text(text["zip_with"])
         para += nodes.literal(text="requirements.txt")
-        para += nodes.Text(
-            ", the book’s package and a README that says how to run them). Every page’s "
-            "download menu (the arrow at the top) links "
-        )
+        para += nodes.Text(text["zip_rest"])
         if "pdf" in editions:
-            para += nodes.Text("both.")
+            para += nodes.Text(text["both"])
         else:
-            para += nodes.Text("the notebooks; ")
+            para += nodes.Text(text["only_nb"])
             para += nodes.literal(text="make pdf")
-            para += nodes.Text(" builds the PDF.")
+            para += nodes.Text(text["builds_pdf"])
         return para
 
 

@@ -59,22 +59,36 @@ FONTPKG = rf"""
 \xeCJKDeclareCharClass{{CJK}}{{"226A, "226B}}
 """
 
+#: The PDF's own words, by the language of the edition (Sphinx's ``language``).
+WORDS = {"en": {"contents": "Contents", "intro": "About this book"},
+         "zh": {"contents": "目录", "intro": "关于本书"}}
+
+
+def words(language: str | None) -> dict[str, str]:
+    """The PDF's own words for ``language`` (``zh_CN`` gives Chinese, anything else English).
+
+    Example:
+        >>> words("zh_CN")["contents"], words(None)["contents"]
+        ('目录', 'Contents')
+    """
+    return WORDS["zh"] if (language or "").startswith("zh") else WORDS["en"]
+
+
 PREAMBLE = r"""
 \usepackage{unicode-math}
 \setmathfont{Latin Modern Math}
 % The site's first toc caption must not become the title of the contents.
-\addto\captionsenglish{\renewcommand{\contentsname}{Contents}}
+\addto\captionsenglish{\renewcommand{\contentsname}{CONTENTS}}
 \hypersetup{pdfencoding=auto, psdextra}
 % Long URLs in the references may break at any character.
 \Urlmuskip=0mu plus 1mu
 """
 
 #: The landing page has no title of its own in LaTeX (the book's title is on
-#: the title page): it gets one, in the contents and the bookmarks.
-INTRO_TITLE = "About this book"
-TABLEOFCONTENTS = rf"""\sphinxtableofcontents
-\clearpage\phantomsection\addcontentsline{{toc}}{{chapter}}{{{INTRO_TITLE}}}
-\chapter*{{{INTRO_TITLE}}}\markboth{{{INTRO_TITLE}}}{{{INTRO_TITLE}}}
+#: the title page): it gets one (INTRO), in the contents and the bookmarks.
+TABLEOFCONTENTS = r"""\sphinxtableofcontents
+\clearpage\phantomsection\addcontentsline{toc}{chapter}{INTRO}
+\chapter*{INTRO}\markboth{INTRO}{INTRO}
 """
 
 #: Sphinx's options for the look of code: wrap, and break inside words if needed.
@@ -130,11 +144,11 @@ def configure_latex(app: Sphinx, config: Config) -> None:
     )
     elements.update(
         fontpkg=FONTPKG,
-        preamble=preamble + PREAMBLE,
+        preamble=preamble + PREAMBLE.replace("CONTENTS", words(config.language)["contents"]),
         sphinxsetup=SPHINXSETUP,
         fvset=r"\fvset{fontsize=\footnotesize}",
         printindex="",
-        tableofcontents=TABLEOFCONTENTS,
+        tableofcontents=TABLEOFCONTENTS.replace("INTRO", words(config.language)["intro"]),
     )
     config.latex_elements = elements
 

@@ -350,6 +350,13 @@ def build_project(out: str | Path, root: str | Path = ".") -> Path:
         elif source.exists():
             (out / extra).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, out / extra)
+    # The Chinese PDF, if `make pdf` built it, for the site to serve (tfbook_offline).
+    from tfbook import pdf
+
+    built = root / pdf.OUTPUT_DIR / pdf.pdf_path(out).name
+    if built.is_file():
+        (out / pdf.OUTPUT_DIR).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(built, out / pdf.OUTPUT_DIR / built.name)
     for page in toc_pages(root):
         target = out / page
         target.parent.mkdir(parents=True, exist_ok=True)

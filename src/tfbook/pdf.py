@@ -2,9 +2,9 @@
 
 Command line (run from the repository root; ``make pdf`` runs ``all``)::
 
-    python -m tfbook.pdf pdf      # _build/pdf/<name>.pdf
+    python -m tfbook.pdf pdf      # _build/pdf/<name>.pdf and, in Chinese, <name>-zh.pdf
     python -m tfbook.pdf bundle   # _build/pdf/<name>-notebooks.zip
-    python -m tfbook.pdf all      # both
+    python -m tfbook.pdf all      # all three
 
 ``<name>`` is the last part of the repository address in ``_config.yml``
 (:func:`book_name`).
@@ -62,14 +62,49 @@ def book_name(root: str | Path = ".") -> str:
     return repository_url(root).rsplit("/", 1)[-1]
 
 
+def edition(root: str | Path = ".") -> str:
+    """The edition a project is: ``"zh"`` for the Chinese one (``tfbook.i18n``), else ``"en"``."""
+    import yaml
+
+    config = yaml.safe_load((Path(root) / "_config.yml").read_text(encoding="utf-8"))
+    return ((config.get("sphinx") or {}).get("config") or {}).get("tfbook_edition", "en")
+
+
+def _stem(root: str | Path) -> str:
+    """``book_name``, with ``-zh`` for the Chinese edition: the two files differ by name."""
+    language = edition(root)
+    return book_name(root) + ("" if language == "en" else f"-{language}")
+
+
 def pdf_path(root: str | Path = ".") -> Path:
     """Where :func:`build_pdf` writes the PDF, relative to ``root``."""
-    return Path(root) / OUTPUT_DIR / f"{book_name(root)}.pdf"
+    return Path(root) / OUTPUT_DIR / f"{_stem(root)}.pdf"
 
 
 def bundle_path(root: str | Path = ".") -> Path:
     """Where :func:`build_bundle` writes the notebooks bundle, relative to ``root``."""
-    return Path(root) / OUTPUT_DIR / f"{book_name(root)}-notebooks.zip"
+    return Path(root) / OUTPUT_DIR / f"{_stem(root)}-notebooks.zip"
+
+
+#: Where ``make pdf`` writes the Chinese edition's project (``tfbook.i18n``).
+CHINESE_PROJECT = Path("_build") / "pdf-zh-src"
+
+
+def build_chinese_pdf(root: str | Path = ".", verbose: bool = False) -> Path:
+    """Build the Chinese edition's PDF into ``<root>/_build/pdf/<name>-zh.pdf``; return its path.
+
+    The Chinese project (``tfbook.i18n.build_project``) is written into
+    :data:`CHINESE_PROJECT` and built like the English book.
+    """
+    from tfbook import i18n
+
+    root = Path(root).resolve()
+    project = i18n.build_project(root / CHINESE_PROJECT, root)
+    built = build_pdf(project, verbose=verbose)
+    target = root / OUTPUT_DIR / built.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(built, target)
+    return target
 
 
 def pdf_config(root: str | Path = ".") -> dict:
@@ -345,6 +380,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         seconds = time.perf_counter() - start
         written.append(path)
+        print(f"tfbook.pdf: wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {seconds:.0f} s")
+        start = time.perf_counter()
+        try:
+            path = build_chinese_pdf(verbose=True)
+        except RuntimeError as error:
+            print(f"tfbook.pdf: the Chinese edition: {error}", file=sys.stderr)
+            return 1
+        seconds = time.perf_counter() - start
         print(f"tfbook.pdf: wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {seconds:.0f} s")
     # A site built before serves the editions it found then: bring them up to date.
     for path in written:

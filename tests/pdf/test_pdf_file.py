@@ -15,8 +15,11 @@ that ``python -m tfbook.pdf pdf`` wrote, it checks that
   contents, the first page of the first chapter and of the glossary, and the
   first page with a figure, for a person to look at.
 
-``TFBOOK_PDF`` checks another file. Without a PDF the module is skipped,
-unless ``TFBOOK_PDF_REQUIRED=1`` (``make pdf-check`` sets it).
+``TFBOOK_PDF_EDITION=zh`` checks the Chinese edition's PDF against its own
+project (``tfbook.pdf.CHINESE_PROJECT``: Chinese titles and captions), its
+pages rendered into ``_build/pdf/pages-zh/``. ``TFBOOK_PDF`` checks another
+file. Without a PDF the module is skipped, unless ``TFBOOK_PDF_REQUIRED=1``
+(``make pdf-check`` sets it).
 """
 
 from __future__ import annotations
@@ -35,9 +38,18 @@ import yaml
 from tfbook import pdf
 from tfbook.notebooks import toc_notebooks
 
-ROOT = Path(__file__).resolve().parents[2]
-PDF = Path(os.environ.get("TFBOOK_PDF", pdf.pdf_path(ROOT))).resolve()
-PAGES = PDF.parent / "pages"
+REPOSITORY = Path(__file__).resolve().parents[2]
+EDITION = os.environ.get("TFBOOK_PDF_EDITION", "en")
+if EDITION not in ("en", "zh"):
+    raise ValueError(f"Expected TFBOOK_PDF_EDITION to be 'en' or 'zh'. Received: {EDITION!r}")
+#: The project the PDF is made from: its toc, titles and notebooks are what the PDF must hold.
+ROOT = REPOSITORY if EDITION == "en" else REPOSITORY / pdf.CHINESE_PROJECT
+PDF = Path(os.environ.get("TFBOOK_PDF", REPOSITORY / pdf.OUTPUT_DIR / f"{pdf.book_name(REPOSITORY)}"
+                          f"{'' if EDITION == 'en' else '-' + EDITION}.pdf")).resolve()
+PAGES = PDF.parent / ("pages" if EDITION == "en" else f"pages-{EDITION}")
+#: The PDF's own words (book/_ext/tfbook_pdf.py): the landing page's title, the contents'.
+INTRO_TITLE, CONTENTS_TITLE = {"en": ("About this book", "CONTENTS"),
+                               "zh": ("关于本书", "目录")}[EDITION]
 
 #: Chinese terms a reader searches for: the author, glossary terms.
 CHINESE_TERMS = ["龙良曲", "反向传播", "过拟合", "梯度下降"]
@@ -45,6 +57,10 @@ CHINESE_TERMS = ["龙良曲", "反向传播", "过拟合", "梯度下降"]
 HIDDEN_TAGS = {"hide-cell", "hide-output", "remove-cell", "remove-output"}
 #: How far (points) a word may reach into the margin: hanging punctuation.
 MARGIN_TOLERANCE = 8.0
+#: xeCJK hangs a line's last full-width punctuation mark (，。；：) in the
+#: margin: its box is one em of the 10 pt body text wide, its ink the left half.
+CJK_PUNCTUATION = "，。；：、！？）"
+CJK_MARGIN_TOLERANCE = 10.0
 #: Text that only a LaTeX source has: a leak of the .tex file into the page.
 RAW_TEX = re.compile(
     r"\\(sphinx\w*|DUrole|hyperref|detokenize|begin\{|end\{|label\{|textbf|textit|emph\{"
@@ -147,7 +163,7 @@ def test_opens_as_an_a4_book():
 
 def test_one_bookmark_per_part_and_chapter():
     tree = outline()
-    assert tree[0][0] == "About this book"
+    assert tree[0][0] == INTRO_TITLE
     parts = [(title, children) for title, _, children in tree if title.split(" ", 1)[0] in _ROMAN]
     expected = toc_parts()
     assert [title.split(" ", 1)[1] for title, _ in parts] == [caption for caption, _ in expected]
@@ -215,7 +231,9 @@ def test_no_word_runs_into_the_margins():
         left, right = 56.69, width - 56.69
         for found in word.finditer(page):
             x0, x1 = float(found.group(1)), float(found.group(2))
-            if x0 < left - MARGIN_TOLERANCE or x1 > right + MARGIN_TOLERANCE:
+            text = html.unescape(found.group(3))
+            hang = CJK_MARGIN_TOLERANCE if text[-1:] in CJK_PUNCTUATION else MARGIN_TOLERANCE
+            if x0 < left - MARGIN_TOLERANCE or x1 > right + hang:
                 outside.append((number, found.group(3), round(x0), round(x1)))
     assert not outside, outside[:10]
 
@@ -226,10 +244,10 @@ def test_pages_render_for_a_person_to_look_at():
     texts = page_texts()
     pages = {
         "title": 1,
-        "contents": next(n for n, t in enumerate(texts, 1) if t.lstrip().startswith("CONTENTS")),
+        "contents": next(n for n, t in enumerate(texts, 1) if t.lstrip().startswith(CONTENTS_TITLE)),
         "first-chapter": bookmark_page(toc_parts()[0][1][0]),
         "figure": int(rows[0].split()[0]),
-        "glossary": bookmark_page("Glossary"),
+        "glossary": bookmark_page(_title(ROOT / "book" / "glossary.md")),
     }
     PAGES.mkdir(parents=True, exist_ok=True)
     for name, number in pages.items():
