@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 from tfbook import i18n
+from tfbook.notebooks import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,6 +34,14 @@ def _translate(tmp_path, page, text="中文的段落，翻译好了。"):
     i18n.write_translation(path, page, {k: (h, text) for k, (h, _) in blocks.items()})
 
 
+def _translated_then_changed(tmp_path):
+    """A book translated in full, whose first English cell then gained a sentence."""
+    nb = _book(tmp_path)
+    i18n.update(tmp_path)
+    _translate(tmp_path, "chapters/a.ipynb")
+    nb.cells[0].source += " One more sentence."
+    nbformat.write(nb, tmp_path / "chapters" / "a.ipynb")
+    return nb
 def test_a_complete_translation_passes(tmp_path):
     _book(tmp_path)
     i18n.update(tmp_path)
@@ -41,22 +50,14 @@ def test_a_complete_translation_passes(tmp_path):
 
 
 def test_a_changed_english_cell_makes_its_translation_stale(tmp_path):
-    nb = _book(tmp_path)
-    i18n.update(tmp_path)
-    _translate(tmp_path, "chapters/a.ipynb")
-    nb.cells[0].source += " One more sentence."
-    nbformat.write(nb, tmp_path / "chapters" / "a.ipynb")
+    nb = _translated_then_changed(tmp_path)
     (problem,) = i18n.check(tmp_path)
     assert problem.page == "chapters/a.ipynb" and nb.cells[0].id in problem.key
     assert "stale" in problem.what
 
 
 def test_stamp_records_the_new_english_text(tmp_path):
-    nb = _book(tmp_path)
-    i18n.update(tmp_path)
-    _translate(tmp_path, "chapters/a.ipynb")
-    nb.cells[0].source += " One more sentence."
-    nbformat.write(nb, tmp_path / "chapters" / "a.ipynb")
+    nb = _translated_then_changed(tmp_path)
     assert i18n.stamp("chapters/a.ipynb", root=tmp_path) == [nb.cells[0].id]
     assert i18n.check(tmp_path) == []
 
@@ -142,7 +143,7 @@ def test_every_page_of_the_book_has_a_current_chinese_translation():
 
 
 def test_every_chinese_page_has_the_english_code_and_outputs():
-    for page in i18n.toc_pages(ROOT):
+    for page in toc_pages(ROOT):
         if page.suffix != ".ipynb":
             continue
         english = nbformat.read(ROOT / page, as_version=4)

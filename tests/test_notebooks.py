@@ -145,6 +145,25 @@ def test_toc_notebooks_in_reading_order(tmp_path):
     assert found == ["ch/b.ipynb", "ch/a.ipynb", "ch/c.ipynb"]
 
 
+def test_toc_pages_are_notebooks_and_markdown_pages_in_reading_order(tmp_path):
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nparts:\n  - caption: A\n    chapters:\n"
+        "      - file: ch/a\n        sections:\n          - file: ch/b\n"
+    )
+    (tmp_path / "ch").mkdir()
+    (tmp_path / "ch" / "a.ipynb").write_text("{}")
+    (tmp_path / "ch" / "b.md").write_text("# B")
+    (tmp_path / "intro.md").write_text("# Intro")
+    found = [p.as_posix() for p in notebooks.toc_pages(tmp_path)]
+    assert found == ["intro.md", "ch/a.ipynb", "ch/b.md"]
+
+
+def test_toc_pages_rejects_a_page_that_does_not_exist(tmp_path):
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
+    with pytest.raises(ValueError, match="file='intro'"):
+        notebooks.toc_pages(tmp_path)
+
+
 def test_main_rejects_unknown_command(capsys):
     assert notebooks.main(["run-everything"]) == 2
 
@@ -190,6 +209,7 @@ def book(tmp_path, monkeypatch):
     (tmp_path / "_toc.yml").write_text(
         "format: jb-book\nroot: intro\nchapters:\n  - file: ch/a\n  - file: ch/b\n"
     )
+    (tmp_path / "intro.md").write_text("# Intro")
     (tmp_path / "ch").mkdir()
     monkeypatch.chdir(tmp_path)
     return tmp_path

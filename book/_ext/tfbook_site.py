@@ -159,10 +159,18 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
 
 #: The editions of the site: the English one at its root, the Chinese one
 #: (``tfbook.i18n``) under ``zh/``. ``tfbook_edition`` says which one a build is.
-EDITIONS = {"en": {"path": "", "switch": "中文", "tooltip": "中文版 (Chinese edition)",
+EDITIONS = {"en": {"switch": "中文", "tooltip": "中文版 (Chinese edition)",
                    "search_bar_text": "Search this book..."},
-            "zh": {"path": "zh/", "switch": "English", "tooltip": "English edition (英文版)",
+            "zh": {"switch": "English", "tooltip": "English edition (英文版)",
                    "search_bar_text": "搜索本书……"}}
+
+
+def edition_strings(edition: str) -> dict[str, str]:
+    """The strings of ``edition``; a ``ValueError`` names any other value."""
+    if edition not in EDITIONS:
+        raise ValueError(f"Expected `tfbook_edition` to be one of {sorted(EDITIONS)}. "
+                         f"Received: tfbook_edition={edition!r}")
+    return EDITIONS[edition]
 
 
 def other_edition_uri(pagename: str, edition: str) -> str:
@@ -174,9 +182,7 @@ def other_edition_uri(pagename: str, edition: str) -> str:
         >>> other_edition_uri("chapters/layers", "zh")
         '../../chapters/layers.html'
     """
-    if edition not in EDITIONS:
-        raise ValueError(f"Expected `tfbook_edition` to be one of {sorted(EDITIONS)}. "
-                         f"Received: tfbook_edition={edition!r}")
+    edition_strings(edition)
     up = "../" * pagename.count("/")
     if edition == "en":
         return f"{up}zh/{pagename}.html"
@@ -193,8 +199,8 @@ def _add_language_switch(app, pagename, templatename, context, doctree) -> None:
     buttons.insert(0, {
         "type": "link",
         "url": other_edition_uri(pagename, edition),
-        "text": EDITIONS[edition]["switch"],
-        "tooltip": EDITIONS[edition]["tooltip"],
+        "text": edition_strings(edition)["switch"],
+        "tooltip": edition_strings(edition)["tooltip"],
         "icon": "fas fa-language",
         "label": f"edition-switch-{other}",
     })
@@ -205,10 +211,8 @@ def _set_search_bar_text(app: Sphinx, config) -> None:
 
     Jupyter Book sets it in English, and the theme does not translate it.
     """
-    if config.tfbook_edition not in EDITIONS:
-        raise ValueError(f"Expected `tfbook_edition` to be one of {sorted(EDITIONS)}. "
-                         f"Received: tfbook_edition={config.tfbook_edition!r}")
-    config.html_theme_options["search_bar_text"] = EDITIONS[config.tfbook_edition]["search_bar_text"]
+    text = edition_strings(config.tfbook_edition)["search_bar_text"]
+    config.html_theme_options["search_bar_text"] = text
 
 
 def _include_api_pages(app: Sphinx, config) -> None:

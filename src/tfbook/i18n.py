@@ -37,6 +37,8 @@ from pathlib import Path
 
 import nbformat
 
+from tfbook.notebooks import toc_pages
+
 LANGUAGE = "zh"
 LOCALE_DIR = Path("locale") / LANGUAGE
 SITE_FILE = "site.yml"
@@ -119,26 +121,6 @@ def english_units(path: str | Path) -> list[Unit]:
     if path.suffix == ".md":
         return markdown_sections(path.read_text(encoding="utf-8"))
     raise ValueError(f"Expected a page that is a .ipynb or .md file. Received: path={str(path)!r}")
-
-
-def toc_pages(root: str | Path = ".") -> list[Path]:
-    """Every page of ``_toc.yml`` (notebooks and Markdown), relative to ``root``, in reading order."""
-    import yaml
-
-    root = Path(root)
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-    for part in toc.get("parts", []):
-        names += [chapter["file"] for chapter in part.get("chapters", [])]
-    pages = []
-    for name in names:
-        for suffix in (".ipynb", ".md"):
-            if (root / (name + suffix)).exists():
-                pages.append(Path(name + suffix))
-                break
-        else:
-            raise ValueError(f"The toc names a page that does not exist. Received: file={name!r}")
-    return pages
 
 
 def translation_path(page: str | Path, root: str | Path = ".") -> Path:

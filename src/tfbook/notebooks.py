@@ -59,8 +59,12 @@ tfbook.configure({arguments})"""
 _CONFIGURE_CALL = re.compile(r"^tfbook\.configure\((?P<arguments>.*)\)[ \t]*$", re.MULTILINE)
 
 
-def toc_notebooks(root: str | Path = ".") -> list[Path]:
-    """Return the notebooks named in ``_toc.yml``, in reading order."""
+def toc_pages(root: str | Path = ".") -> list[Path]:
+    """Every page named in ``_toc.yml`` (notebook or Markdown), relative to ``root``, in reading order.
+
+    Raises:
+        ValueError: if the toc names a page that exists neither as ``.ipynb`` nor as ``.md``.
+    """
     import yaml
 
     root = Path(root)
@@ -79,14 +83,21 @@ def toc_notebooks(root: str | Path = ".") -> list[Path]:
                         walk(child)
 
     walk(toc)
-    paths = []
+    pages = []
     for name in files:
-        path = root / name
-        if path.suffix == "":
-            path = path.with_suffix(".ipynb")
-        if path.suffix == ".ipynb" and path.exists():
-            paths.append(path)
-    return paths
+        path = Path(name)
+        candidates = [path] if path.suffix else [path.with_suffix(".ipynb"), path.with_suffix(".md")]
+        found = next((c for c in candidates if (root / c).exists()), None)
+        if found is None:
+            raise ValueError(f"The toc names a page that does not exist. Received: file={name!r}")
+        pages.append(found)
+    return pages
+
+
+def toc_notebooks(root: str | Path = ".") -> list[Path]:
+    """Return the notebooks named in ``_toc.yml``, in reading order."""
+    root = Path(root)
+    return [root / page for page in toc_pages(root) if page.suffix == ".ipynb"]
 
 
 def book_version(root: str | Path = ".") -> str:

@@ -371,23 +371,15 @@ def main(argv: list[str] | None = None) -> int:
         path = build_bundle()
         written.append(path)
         print(f"tfbook.pdf: wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
-    if what in ("pdf", "all"):
+    for build in (build_pdf, build_chinese_pdf) if what in ("pdf", "all") else ():
         start = time.perf_counter()
         try:
-            path = build_pdf(verbose=True)
+            path = build(verbose=True)
         except RuntimeError as error:
-            print(f"tfbook.pdf: {error}", file=sys.stderr)
+            print(f"tfbook.pdf: {build.__name__}: {error}", file=sys.stderr)
             return 1
         seconds = time.perf_counter() - start
         written.append(path)
-        print(f"tfbook.pdf: wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {seconds:.0f} s")
-        start = time.perf_counter()
-        try:
-            path = build_chinese_pdf(verbose=True)
-        except RuntimeError as error:
-            print(f"tfbook.pdf: the Chinese edition: {error}", file=sys.stderr)
-            return 1
-        seconds = time.perf_counter() - start
         print(f"tfbook.pdf: wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {seconds:.0f} s")
     # A site built before serves the editions it found then: bring them up to date.
     for path in written:

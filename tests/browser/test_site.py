@@ -282,22 +282,8 @@ def test_page(page, server, path):
     assert not problems, f"{path} (screenshot: {shot}):\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize("term", SEARCH_TERMS)
-def test_search_finds_glossary_term(page, server, term):
-    page.goto(server + "search.html?q=" + urllib.parse.quote(term), wait_until="load")
-    results = page.locator("#search-results ul.search li a")
-    try:
-        results.first.wait_for(state="attached")
-    except Exception:
-        pytest.fail(f"the site search found nothing for {term!r}")
-    found = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert any("glossary.html" in href for href in found), (
-        f"the site search for {term!r} did not list the glossary; it found {found}"
-    )
-    assert not page.problems, "\n".join(page.problems)
-
-
 def _search(page, url: str) -> list[str]:
+    """The addresses the site search at ``url`` lists (none if no result appears)."""
     page.goto(url, wait_until="load")
     results = page.locator("#search-results ul.search li a")
     try:
@@ -305,6 +291,16 @@ def _search(page, url: str) -> list[str]:
     except Exception:
         return []
     return results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+
+
+@pytest.mark.parametrize("term", SEARCH_TERMS)
+def test_search_finds_glossary_term(page, server, term):
+    found = _search(page, server + "search.html?q=" + urllib.parse.quote(term))
+    assert found, f"the site search found nothing for {term!r}"
+    assert any("glossary.html" in href for href in found), (
+        f"the site search for {term!r} did not list the glossary; it found {found}"
+    )
+    assert not page.problems, "\n".join(page.problems)
 
 
 @pytest.mark.parametrize("term", ZH_SEARCHES)
