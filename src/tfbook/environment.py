@@ -11,6 +11,7 @@ import os
 import sys
 import warnings
 
+from tfbook import eigen_cache
 from tfbook._checks import check_int
 
 #: Environment TensorFlow reads at import time. ``3`` hides INFO, WARNING and
@@ -79,6 +80,9 @@ def configure(
     * turns on ``tf.config.experimental.enable_op_determinism``;
     * fixes TensorFlow's thread pools at ``threads``, since the order of a
       parallel sum depends on how many threads share it;
+    * makes Eigen cut TensorFlow's matrix products into the same blocks on
+      every CPU (:func:`tfbook.eigen_cache.pin`), since it sizes them by the
+      CPU's caches and the blocks decide the order of the sums;
     * limits NumPy's BLAS library to ``blas_threads`` threads, for the same
       reason (and because BLAS threads competing with TensorFlow's for a
       laptop's few cores make small matrix products many times slower);
@@ -124,6 +128,7 @@ def configure(
         # The runtime is already up (configure() called twice): keep its pools.
         pass
     threadpoolctl.threadpool_limits(limits=blas_threads, user_api="blas")
+    eigen_cache.pin()
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     np.set_printoptions(precision=4, suppress=True)
