@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NB ?=
 
-.PHONY: book test refresh data lint unit audit nbval blas site i18n bench clean browser lab lock screenshots export pdf pdf-check
+.PHONY: book test test-notebooks test-editions refresh data lint unit audit nbval blas site i18n bench clean browser lab lock screenshots export pdf pdf-check
 
 ## Environment: a virtualenv with the exact versions of requirements.txt.
 ## Stops first on a Python the lock has no wheels for (scripts/check-python.sh).
@@ -32,14 +32,21 @@ data: $(STAMP)
 book: $(STAMP)
 	PY=$(PY) bash scripts/build-site.sh
 
-## Every check, cheap stages first; stops at the first failing stage.
-## The prerequisites run in this order because make runs them serially.
-## unit and pdf-check run side by side: LaTeX uses one core, and the PDF must
-## exist before the site build links it. Each stage's output is printed whole.
+## Every check: the cheap stages first, then two lanes side by side, since
+## all of it is CPU-bound and no stage keeps two cores busy from start to end:
+## the notebooks (unit, nbval, blas: TensorFlow's two threads per worker) and
+## the editions (pdf-check, site, browser: LaTeX on one core, then the site,
+## which serves the PDF, then the browser on the site). Each lane stops at its
+## first failing stage; a lane's output is printed whole when it ends.
 test: $(STAMP) lint audit i18n data
-	$(MAKE) --no-print-directory -j2 --output-sync=target unit pdf-check
-	$(MAKE) --no-print-directory site browser nbval blas
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-editions
 	@echo "make test: all stages passed."
+
+test-notebooks: $(STAMP)
+	$(MAKE) --no-print-directory nbval unit blas
+
+test-editions: $(STAMP)
+	$(MAKE) --no-print-directory pdf-check site browser
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests bench chapters book/_ext
