@@ -43,10 +43,14 @@ test: $(STAMP) lint audit i18n data
 	@echo "make test: all stages passed."
 
 test-notebooks: $(STAMP)
-	$(MAKE) --no-print-directory nbval unit blas
+	@$(call stages,nbval unit blas)
 
 test-editions: $(STAMP)
-	$(MAKE) --no-print-directory pdf-check site browser
+	@$(call stages,pdf-check site browser)
+
+# Run stages in order, each with its wall-clock time; stop at the first failure.
+stages = for stage in $(1); do start=$$(date +%s); $(MAKE) --no-print-directory $$stage; \
+	echo "make test: $$stage passed in $$(( $$(date +%s) - start )) s"; done
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests bench chapters book/_ext

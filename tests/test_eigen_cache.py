@@ -8,31 +8,14 @@ from tfbook import eigen_cache
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF and /proc")
 
-# A fresh process: configure() as a notebook's first cell runs it, then one
-# product of the shape of the book's first Dense layer on a batch of 1,000
-# images, under the pinned sizes and under those of another CPU.
-PRODUCT = """
-import hashlib, json, tfbook
-tfbook.configure(show_versions=False)
-import numpy as np, tensorflow as tf
-from tfbook import eigen_cache
-
-rng = np.random.default_rng(0)
-a = rng.standard_normal((1000, 784)).astype("float32")
-b = rng.standard_normal((784, 256)).astype("float32")
-def digest():
-    return hashlib.sha256(tf.linalg.matmul(a, b).numpy().tobytes()).hexdigest()[:16]
-pinned = digest()
-eigen_cache.pin((32 * 1024, 1024 * 1024, 320 * 1024 * 1024))
-other = digest()
-print(json.dumps({"sizes": eigen_cache.current(), "pinned": pinned, "other": other}))
-"""
 
 
 @pytest.fixture(scope="module")
 def product():
+    # A fresh process: configure() as a notebook's first cell runs it.
     result = subprocess.run(
-        [sys.executable, "-c", PRODUCT], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "tfbook.eigen_cache", "digest"],
+        capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
@@ -54,10 +37,26 @@ def test_pinned_product_is_the_one_the_stored_outputs_were_made_with(product):
 
 
 @linux_only
-def test_other_cache_sizes_change_the_product(product):
-    assert product["other"] != product["pinned"]
-    other = [32 * 1024, 1024 * 1024, 320 * 1024 * 1024]
-    assert list(product["sizes"].values()) == [other] * len(eigen_cache.LIBRARIES)
+def test_other_cache_sizes_change_the_product():
+    from tfbook import environment
+
+    environment.configure(show_versions=False)
+    try:
+        other = eigen_cache.digest((32 * 1024, 1024 * 1024, 320 * 1024 * 1024))
+    finally:
+        eigen_cache.pin()
+    assert other != eigen_cache.digest()
+
+
+@linux_only
+def test_digest_command_reports_the_cpu_sizes_it_replaced(product):
+    cpu = product["cpu"]["libtensorflow_cc.so.2"]
+    assert len(cpu) == 3 and all(size > 0 for size in cpu)
+
+
+def test_main_without_a_command_prints_usage(capsys):
+    assert eigen_cache.main([]) == 2
+    assert "usage" in capsys.readouterr().err
 
 
 @linux_only

@@ -17,11 +17,18 @@ finds the variable through the library's ELF symbol table; this works on Linux
 with TensorFlow's wheels from PyPI, the book's platform. Elsewhere :func:`pin`
 changes nothing and returns an empty dict. The sizes only steer the blocking;
 every choice gives the correct product.
+
+Command line, to compare CPUs (``scripts/check-cpus.sh`` runs it under QEMU
+as other CPUs)::
+
+    python -m tfbook.eigen_cache digest   # JSON: a product's digest, pinned and not
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import json
 import mmap
 import os
 import struct
@@ -150,3 +157,52 @@ def current() -> dict[str, tuple[int, int, int]]:
     if not sys.platform.startswith("linux"):
         return {}
     return {name: tuple(variable) for name, variable, _ in _variables()}
+
+
+def digest(sizes: tuple[int, int, int] | None = CACHE_SIZES) -> str:
+    """The first 16 hex digits of the sha256 of one float32 product.
+
+    ``(1000, 784) @ (784, 256)`` from a seeded generator: the shape of the
+    book's first ``Dense`` layer on a batch of 1,000 images. Call it in a
+    process that ran :func:`tfbook.configure` (oneDNN and threads pinned).
+
+    Args:
+        sizes: the cache sizes to pin first, or ``None`` for those in use now.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    if sizes is not None:
+        pin(sizes)
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((1000, 784)).astype("float32")
+    b = rng.standard_normal((784, 256)).astype("float32")
+    return hashlib.sha256(tf.linalg.matmul(a, b).numpy().tobytes()).hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tfbook.eigen_cache digest``: the product's digest as on this CPU and pinned.
+
+    Prints one JSON line: ``cpu`` (the sizes Eigen read from this CPU),
+    ``unpinned`` (the digest with them), ``pinned`` (with :data:`CACHE_SIZES`).
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    if argv != ["digest"]:
+        print("usage: python -m tfbook.eigen_cache digest", file=sys.stderr)
+        return 2
+    import tfbook
+
+    # configure() pins the sizes; the CPU's own come back by letting Eigen ask again.
+    tfbook.configure(show_versions=False)
+    for _, variable, guard in _variables():
+        variable[0] = variable[1] = variable[2] = 0
+        guard.value = 0
+    unpinned = digest(None)
+    cpu = current()
+    pinned = digest(CACHE_SIZES)
+    print(json.dumps({"cpu": cpu, "unpinned": unpinned, "pinned": pinned}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,7 +11,6 @@ import os
 import sys
 import warnings
 
-from tfbook import eigen_cache
 from tfbook._checks import check_int
 
 #: Environment TensorFlow reads at import time. ``3`` hides INFO, WARNING and
@@ -113,6 +112,8 @@ def configure(
     import numpy as np
     import tensorflow as tf
     import threadpoolctl
+
+    from tfbook import eigen_cache
 
     absl.logging.set_verbosity(absl.logging.ERROR)
     # fit() defaults to shuffle=True and then warns that a tf.data.Dataset is
