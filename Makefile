@@ -43,10 +43,10 @@ test: $(STAMP) lint audit i18n data
 	@echo "make test: all stages passed."
 
 test-notebooks: $(STAMP)
-	@$(call stages,nbval unit blas)
+	+@$(call stages,nbval unit blas)
 
 test-editions: $(STAMP)
-	@$(call stages,pdf-check site browser)
+	+@$(call stages,pdf-check site browser)
 
 # Run stages in order, each with its wall-clock time; stop at the first failure.
 stages = for stage in $(1); do start=$$(date +%s); $(MAKE) --no-print-directory $$stage; \

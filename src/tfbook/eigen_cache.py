@@ -164,7 +164,8 @@ def digest(sizes: tuple[int, int, int] | None = CACHE_SIZES) -> str:
 
     ``(1000, 784) @ (784, 256)`` from a seeded generator: the shape of the
     book's first ``Dense`` layer on a batch of 1,000 images. Call it in a
-    process that ran :func:`tfbook.configure` (oneDNN and threads pinned).
+    process that ran :func:`tfbook.configure <tfbook.environment.configure>`
+    (oneDNN and threads pinned).
 
     Args:
         sizes: the cache sizes to pin first, or ``None`` for those in use now.
