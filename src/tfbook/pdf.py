@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 #: The Sphinx extension of the PDF, in ``book/_ext``.
@@ -266,12 +267,12 @@ def build_pdf(root: str | Path = ".", verbose: bool = False) -> Path:
     latex_dir = build_latex(root)
     middle = time.perf_counter()
     built = typeset(latex_dir, name)
+    target = pdf_path(root)
     if verbose:
         print(
-            f"tfbook.pdf: LaTeX source in {middle - start:.0f} s, "
+            f"tfbook.pdf: {target.name}: LaTeX source in {middle - start:.0f} s, "
             f"typeset in {time.perf_counter() - middle:.0f} s"
         )
-    target = pdf_path(root)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(built, target)
     return target
@@ -359,6 +360,12 @@ def build_bundle(root: str | Path = ".", target: str | Path | None = None) -> Pa
     return target
 
 
+def _timed(build) -> tuple[Path, float]:
+    start = time.perf_counter()
+    path = build(verbose=True)
+    return path, time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m tfbook.pdf {pdf,bundle,all}``; prints what it wrote and how long it took."""
     argv = sys.argv[1:] if argv is None else argv
@@ -371,14 +378,17 @@ def main(argv: list[str] | None = None) -> int:
         path = build_bundle()
         written.append(path)
         print(f"tfbook.pdf: wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
-    for build in (build_pdf, build_chinese_pdf) if what in ("pdf", "all") else ():
-        start = time.perf_counter()
+    builds = (build_pdf, build_chinese_pdf) if what in ("pdf", "all") else ()
+    # The two editions side by side: each runs one process at a time (Sphinx,
+    # then XeLaTeX), and they share no file.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [(build, pool.submit(_timed, build)) for build in builds]
+    for build, future in futures:
         try:
-            path = build(verbose=True)
+            path, seconds = future.result()
         except RuntimeError as error:
             print(f"tfbook.pdf: {build.__name__}: {error}", file=sys.stderr)
             return 1
-        seconds = time.perf_counter() - start
         written.append(path)
         print(f"tfbook.pdf: wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {seconds:.0f} s")
     # A site built before serves the editions it found then: bring them up to date.
