@@ -80,8 +80,8 @@ def configure(
     * fixes TensorFlow's thread pools at ``threads``, since the order of a
       parallel sum depends on how many threads share it;
     * makes Eigen cut TensorFlow's matrix products into the same blocks on
-      every CPU (:func:`tfbook.eigen_cache.pin`), since it sizes them by the
-      CPU's caches and the blocks decide the order of the sums;
+      every CPU, on Linux (:func:`tfbook.eigen_cache.pin`), since it sizes them
+      by the CPU's caches and the blocks decide the order of the sums;
     * limits NumPy's BLAS library to ``blas_threads`` threads, for the same
       reason (and because BLAS threads competing with TensorFlow's for a
       laptop's few cores make small matrix products many times slower);
@@ -129,7 +129,13 @@ def configure(
         # The runtime is already up (configure() called twice): keep its pools.
         pass
     threadpoolctl.threadpool_limits(limits=blas_threads, user_api="blas")
-    eigen_cache.pin()
+    if sys.platform.startswith("linux") and not eigen_cache.pin():
+        warnings.warn(
+            "tfbook.configure() could not pin the cache sizes Eigen blocks matrix products "
+            "by in this TensorFlow build: outputs may differ from the book's in their digits.",
+            UserWarning,
+            stacklevel=2,
+        )
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     np.set_printoptions(precision=4, suppress=True)
