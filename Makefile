@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NB ?=
 
-.PHONY: book test unit-and-pdf browser-and-blas refresh data lint unit audit nbval blas site i18n bench clean browser lab lock screenshots export pdf pdf-check
+.PHONY: book test unit-and-pdf refresh data lint unit audit nbval blas site i18n bench clean browser lab lock screenshots export pdf pdf-check
 
 ## Environment: a virtualenv with the exact versions of requirements.txt.
 ## Stops first on a Python the lock has no wheels for (scripts/check-python.sh).
@@ -34,23 +34,17 @@ book: $(STAMP)
 
 ## Every check, cheap stages first; stops at the first failing stage and
 ## prints each stage's time. The stages run one after the other, except the
-## unit tests beside the two PDFs (LaTeX runs on one core per edition) and the
-## browser beside blas: all of it is CPU-bound, and nbval beside another stage
-## costs more CPU in all
+## unit tests beside the two PDFs (LaTeX runs on one core per edition): all of
+## it is CPU-bound, and a notebook stage beside another costs more CPU in all
 ## (measured on a clean clone: two lanes side by side, 1,011 CPU-seconds and
 ## 9 min 39 s; one stage after the other, 823 and 9 min 5 s).
 ## The PDF must exist before the site build links it.
 test: $(STAMP) lint audit i18n data
-	+@$(call stages,unit-and-pdf site browser-and-blas nbval)
+	+@$(call stages,unit-and-pdf site browser nbval blas)
 	@echo "make test: all stages passed."
 
 unit-and-pdf: $(STAMP)
 	+$(MAKE) --no-print-directory -j2 --output-sync=target unit pdf-check
-
-# The browser test waits on pages more than it computes (about one core in
-# all), so the blas notebooks run beside it. For make test, after `site`.
-browser-and-blas: $(STAMP)
-	+$(MAKE) --no-print-directory -j2 --output-sync=target -o site browser blas
 
 # Run stages in order, each with its wall-clock time; a stage that ran is not
 # remade as another's prerequisite (-o: browser needs site).
