@@ -196,11 +196,17 @@ def current() -> dict[str, tuple[int, int, int]]:
     return {name: tuple(variable) for name, variable, _ in _variables()}
 
 
-def digest(sizes: tuple[int, int, int] | None = CACHE_SIZES) -> str:
-    """The first 16 hex digits of the sha256 of one float32 product.
+#: ``(m, k, n)`` of the products :func:`digest` computes: the book's ``Dense``
+#: layers forward (batch x inputs @ inputs x units) and backward (their
+#: transposes), on batches of 128 and 1,000.
+PRODUCTS = ((128, 784, 256), (128, 256, 128), (1000, 784, 256), (256, 128, 784),
+            (784, 128, 256), (10, 5000, 32))
 
-    ``(1000, 784) @ (784, 256)`` from a seeded generator: the shape of the
-    training chapter's first ``Dense`` layer on a batch of 1,000 images. Call it in a
+
+def digest(sizes: tuple[int, int, int] | None = CACHE_SIZES) -> str:
+    """The first 16 hex digits of the sha256 of float32 products (:data:`PRODUCTS`).
+
+    Each product multiplies matrices from a seeded generator. Call it in a
     process that ran :func:`tfbook.configure <tfbook.environment.configure>`
     (oneDNN and threads pinned).
 
@@ -213,9 +219,12 @@ def digest(sizes: tuple[int, int, int] | None = CACHE_SIZES) -> str:
     if sizes is not None:
         pin(sizes)
     rng = np.random.default_rng(0)
-    a = rng.standard_normal((1000, 784)).astype("float32")
-    b = rng.standard_normal((784, 256)).astype("float32")
-    return hashlib.sha256(tf.linalg.matmul(a, b).numpy().tobytes()).hexdigest()[:16]
+    sha = hashlib.sha256()
+    for m, k, n in PRODUCTS:
+        a = rng.standard_normal((m, k)).astype("float32")
+        b = rng.standard_normal((k, n)).astype("float32")
+        sha.update(tf.linalg.matmul(a, b).numpy().tobytes())
+    return sha.hexdigest()[:16]
 
 
 def main(argv: list[str] | None = None) -> int:
