@@ -84,6 +84,17 @@ PREAMBLE = r"""
 \Urlmuskip=0mu plus 1mu
 """
 
+#: Chapter labels of the Chinese edition: fncychap's Sonny style writes
+#: ``\chaptername`` or ``\appendixname`` and the number ("CHAPTER 1",
+#: "APPENDIX C"); Chinese puts the number inside: 第 1 章, 附录 C.
+ZH_CHAPTER_LABELS = r"""
+\makeatletter
+\newcommand{\tfbook@chapterlabel}{第\space\CNoV\thechapter\space\CNV 章}
+\g@addto@macro\appendix{\renewcommand{\tfbook@chapterlabel}{附录\space\CNoV\thechapter}}
+\renewcommand{\DOCH}{\raggedleft\CNV\tfbook@chapterlabel\par\nobreak\vskip 40\p@}
+\makeatother
+"""
+
 #: The landing page has no title of its own in LaTeX (the book's title is on
 #: the title page): it gets one (INTRO), in the contents and the bookmarks.
 TABLEOFCONTENTS = r"""\sphinxtableofcontents
@@ -144,7 +155,9 @@ def configure_latex(app: Sphinx, config: Config) -> None:
     )
     elements.update(
         fontpkg=FONTPKG,
-        preamble=preamble + PREAMBLE.replace("CONTENTS", words(config.language)["contents"]),
+        preamble=preamble
+        + PREAMBLE.replace("CONTENTS", words(config.language)["contents"])
+        + (ZH_CHAPTER_LABELS if (config.language or "").startswith("zh") else ""),
         sphinxsetup=SPHINXSETUP,
         fvset=r"\fvset{fontsize=\footnotesize}",
         printindex="",

@@ -184,6 +184,19 @@ def test_text_holds_every_chapter_title_and_chinese_terms():
         assert term in text, term
 
 
+#: A chapter's and an appendix's label above its title, in the edition's language.
+CHAPTER_LABELS = {"en": (r"CHAPTER\s+ONE\b", r"APPENDIX\s+A\b"),
+                  "zh": (r"第\s*1\s*章", r"附录\s*A\b")}[EDITION]
+
+
+def test_chapter_labels_are_in_the_language_of_the_edition():
+    text = " ".join(page_texts())
+    for label in CHAPTER_LABELS:
+        assert re.search(label, text), label
+    if EDITION == "zh":
+        assert not re.search(r"\b(CHAPTER|APPENDIX)\b", text)
+
+
 def test_no_ansi_codes_and_no_raw_tex():
     for number, text in enumerate(page_texts(), start=1):
         assert not ANSI.search(text), f"page {number}: {ANSI.search(text).group()!r}"
