@@ -99,3 +99,17 @@ def test_typeset_without_latex_says_how_to_install_it(tmp_path, monkeypatch):
 def test_command_line_rejects_an_unknown_command(capsys):
     assert pdf.main(["epub"]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+def test_chinese_bundle_readme_is_in_chinese_with_the_same_commands(tmp_path):
+    from tfbook import i18n
+
+    project = i18n.build_project(tmp_path / "zh", ROOT)
+
+    def commands(text):
+        return [line.split("#")[0].strip() for line in text.splitlines()
+                if line.startswith((".venv/", "python3 ", "%pip"))]
+
+    chinese, english = pdf.bundle_readme(project), pdf.bundle_readme(ROOT)
+    assert "在自己的电脑上运行" in chinese and "Run them on your machine" not in chinese
+    assert commands(chinese) == commands(english) and len(commands(english)) == 5

@@ -287,6 +287,11 @@ def bundle_readme(root: str | Path = ".") -> str:
     root = Path(root)
     title = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))["title"]
     version = book_version(root)
+    if edition(root) == "zh":
+        return _BUNDLE_README_ZH.format(
+            title=title, version=version, url=repository_url(root),
+            requirement=package_requirement(root),
+        )
     return f"""# {title}: the notebooks
 
 Version {version} of the book, from {repository_url(root)}.
@@ -320,6 +325,40 @@ tfbook` fails:
 ```
 
 and the chapters that use Fashion-MNIST download it once through Keras.
+"""
+
+
+_BUNDLE_README_ZH = """# {title}：notebook 合集
+
+本书 {version} 版，来自 {url}。
+`chapters/` 中是每一章的 Jupyter notebook，带有网站和 PDF 所展示的输出；
+`src/tfbook` 是各章导入的包；`requirements.txt` 固定了产生这些输出所用的
+确切版本（Python 3.11、3.12 或 3.13）。
+
+## 在自己的电脑上运行
+
+联网时执行一次：
+
+```bash
+python3 -m venv .venv
+.venv/bin/pip install -r requirements.txt   # Windows: .venv\\Scripts\\pip
+.venv/bin/pip install --no-deps .
+.venv/bin/python -m tfbook.data fetch       # Fashion-MNIST，用 sha256 校验
+```
+
+之后即可离线：运行 `.venv/bin/jupyter lab chapters/`，从头运行某一章。它的第一个
+单元格导入 `tfbook` 并调用 `tfbook.configure(...)`，为每个随机数生成器设定种子，
+所以重新运行会打印出你看到的这些输出。
+
+## 或者在任何地方打开单个 notebook（Colab 或其他 Jupyter）
+
+每个 notebook 的第一个单元格会在 `import tfbook` 失败时安装本书的包：
+
+```python
+%pip install --quiet "{requirement}"
+```
+
+用到 Fashion-MNIST 的章节会通过 Keras 下载它一次。
 """
 
 
