@@ -59,9 +59,21 @@ FONTPKG = rf"""
 \xeCJKDeclareCharClass{{CJK}}{{"226A, "226B}}
 """
 
-#: The PDF's own words, by the language of the edition (Sphinx's ``language``).
-WORDS = {"en": {"contents": "Contents", "intro": "About this book"},
-         "zh": {"contents": "目录", "intro": "关于本书"}}
+#: Chapter labels of the Chinese edition: fncychap's Sonny style writes
+#: ``\chaptername`` or ``\appendixname`` and the number ("CHAPTER 1",
+#: "APPENDIX C"); Chinese puts the number inside: 第 1 章, 附录 C.
+ZH_CHAPTER_LABELS = r"""
+\makeatletter
+\newcommand{\tfbook@chapterlabel}{第\space\CNoV\thechapter\space\CNV 章}
+\g@addto@macro\appendix{\renewcommand{\tfbook@chapterlabel}{附录\space\CNoV\thechapter}}
+\renewcommand{\DOCH}{\raggedleft\CNV\tfbook@chapterlabel\par\nobreak\vskip 40\p@}
+\makeatother
+"""
+
+#: The PDF's own words, by the language of the edition (Sphinx's ``language``),
+#: and what the preamble adds for it (``labels``).
+WORDS = {"en": {"contents": "Contents", "intro": "About this book", "labels": ""},
+         "zh": {"contents": "目录", "intro": "关于本书", "labels": ZH_CHAPTER_LABELS}}
 
 
 def words(language: str | None) -> dict[str, str]:
@@ -82,17 +94,6 @@ PREAMBLE = r"""
 \hypersetup{pdfencoding=auto, psdextra}
 % Long URLs in the references may break at any character.
 \Urlmuskip=0mu plus 1mu
-"""
-
-#: Chapter labels of the Chinese edition: fncychap's Sonny style writes
-#: ``\chaptername`` or ``\appendixname`` and the number ("CHAPTER 1",
-#: "APPENDIX C"); Chinese puts the number inside: 第 1 章, 附录 C.
-ZH_CHAPTER_LABELS = r"""
-\makeatletter
-\newcommand{\tfbook@chapterlabel}{第\space\CNoV\thechapter\space\CNV 章}
-\g@addto@macro\appendix{\renewcommand{\tfbook@chapterlabel}{附录\space\CNoV\thechapter}}
-\renewcommand{\DOCH}{\raggedleft\CNV\tfbook@chapterlabel\par\nobreak\vskip 40\p@}
-\makeatother
 """
 
 #: The landing page has no title of its own in LaTeX (the book's title is on
@@ -146,6 +147,7 @@ def configure_latex(app: Sphinx, config: Config) -> None:
     config.jblatex_show_tocs = False
     config.latex_use_xindy = False
     elements = dict(config.latex_elements)
+    language = words(config.language)
     preamble = re.sub(
         r"% Start of preamble defined in sphinx-jupyterbook-latex %.*?"
         r"% End of preamble defined in sphinx-jupyterbook-latex %",
@@ -155,13 +157,11 @@ def configure_latex(app: Sphinx, config: Config) -> None:
     )
     elements.update(
         fontpkg=FONTPKG,
-        preamble=preamble
-        + PREAMBLE.replace("CONTENTS", words(config.language)["contents"])
-        + (ZH_CHAPTER_LABELS if (config.language or "").startswith("zh") else ""),
+        preamble=preamble + PREAMBLE.replace("CONTENTS", language["contents"]) + language["labels"],
         sphinxsetup=SPHINXSETUP,
         fvset=r"\fvset{fontsize=\footnotesize}",
         printindex="",
-        tableofcontents=TABLEOFCONTENTS.replace("INTRO", words(config.language)["intro"]),
+        tableofcontents=TABLEOFCONTENTS.replace("INTRO", language["intro"]),
     )
     config.latex_elements = elements
 

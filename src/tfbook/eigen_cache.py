@@ -21,7 +21,7 @@ blocking: every choice gives an equally accurate product, rounded differently.
 Command line, to compare CPUs (``scripts/check-cpus.sh`` runs it under QEMU
 as other CPUs)::
 
-    python -m tfbook.eigen_cache digest   # JSON: a product's digest, pinned and not
+    python -m tfbook.eigen_cache digest   # JSON: the products' digest, pinned and not
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def current() -> dict[str, tuple[int, int, int]]:
 
 #: ``(m, k, n)`` of the products :func:`digest` computes: the book's ``Dense``
 #: layers forward (batch x inputs @ inputs x units) and backward (their
-#: transposes), on batches of 128 and 1,000.
+#: transposes), on batches of 128 and 1,000, and one long sum (k = 5,000).
 PRODUCTS = ((128, 784, 256), (128, 256, 128), (1000, 784, 256), (256, 128, 784),
             (784, 128, 256), (10, 5000, 32))
 
@@ -228,7 +228,7 @@ def digest(sizes: tuple[int, int, int] | None = CACHE_SIZES) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tfbook.eigen_cache digest``: the product's digest as on this CPU and pinned.
+    """``python -m tfbook.eigen_cache digest``: the products' digest as on this CPU and pinned.
 
     Prints one JSON line: ``cpu`` (the sizes Eigen read from this CPU; a
     library that computed no product yet shows zeros),
