@@ -322,12 +322,14 @@ def test_chinese_pages_have_a_chinese_interface(page, server):
 
 @pytest.mark.parametrize("path", ["chapters/layers.html", "book/glossary.html", "book/intro.html"])
 def test_language_switch_leads_to_the_same_page_both_ways(page, server, path):
-    page.goto(server + path, wait_until="load")
+    # networkidle, not load: MathJax fetches its fonts after the load event, and
+    # leaving the page then aborts them (a request failure that is not the site's).
+    page.goto(server + path, wait_until="networkidle")
     page.click("a.btn-edition-switch-zh")
-    page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")
     assert page.url == server + ZH + path
     page.click("a.btn-edition-switch-en")
-    page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")
     assert page.url == server + path
     assert not page.problems, "\n".join(page.problems)
 
