@@ -8,18 +8,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NB ?=
 
-.PHONY: book test unit-and-pdf refresh data lint unit audit nbval blas site i18n bench clean browser lab lock screenshots export pdf pdf-check
+.PHONY: book test refresh data lint unit audit nbval blas site i18n bench clean browser lab lock screenshots export pdf pdf-check
 
-## Environment: a virtualenv with the exact versions of requirements.txt.
+## Environment: a virtualenv with the exact versions of requirements.txt,
+## installed by uv, or by pip where uv cannot (scripts/make-venv.sh).
 ## Stops first on a Python the lock has no wheels for (scripts/check-python.sh).
-## --no-compile: compiling all of TensorFlow's bytecode took 29 s of a 61 s
-## install here; Python compiles the modules in use when they are first imported.
+UV_VERSION := 0.13.9
 $(STAMP): requirements.txt pyproject.toml
 	bash scripts/check-python.sh $(if $(wildcard $(PY)),$(PY),$(PYTHON))
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --no-compile -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	PYTHON=$(PYTHON) UV_VERSION=$(UV_VERSION) bash scripts/make-venv.sh
 	touch $@
 
 ## Data: verify every file by sha256; fetch what is missing.
@@ -33,18 +30,15 @@ book: $(STAMP)
 	PY=$(PY) bash scripts/build-site.sh
 
 ## Every check, cheap stages first; stops at the first failing stage and
-## prints each stage's time. The stages run one after the other, except the
-## unit tests beside the two PDFs (LaTeX runs on one core per edition): all of
-## it is CPU-bound, and a notebook stage beside another costs more CPU in all
-## (measured on a clean clone: two lanes side by side, 1,011 CPU-seconds and
-## 9 min 39 s; one stage after the other, 823 and 9 min 5 s).
-## The PDF must exist before the site build links it.
+## prints each stage's time. The stages run one after the other: each keeps
+## both cores busy, and one beside another costs more CPU in all (measured on
+## clean clones: two lanes side by side, 1,011 CPU-seconds and 9 min 39 s, one
+## stage after the other 823 and 9 min 5 s; the unit tests beside the PDFs
+## 130 s, one after the other 45 + 65 s). The PDF must exist before the site
+## build links it.
 test: $(STAMP) lint audit i18n data
-	+@$(call stages,unit-and-pdf site browser nbval blas)
+	+@$(call stages,unit pdf-check site browser nbval blas)
 	@echo "make test: all stages passed."
-
-unit-and-pdf: $(STAMP)
-	+$(MAKE) --no-print-directory -j2 --output-sync=target unit pdf-check
 
 # Run stages in order, each with its wall-clock time; a stage that ran is not
 # remade as another's prerequisite (-o: browser needs site).
@@ -138,7 +132,6 @@ bench: $(STAMP) data
 
 ## Maintainers: requirements.in -> requirements.txt, then check that every
 ## platform and Python of the README resolves it (needs the package index).
-UV_VERSION := 0.13.9
 lock: $(STAMP)
 	UV_VERSION=$(UV_VERSION) PY=$(PY) bash scripts/lock.sh
 

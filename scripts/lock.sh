@@ -22,14 +22,8 @@ PLATFORMS=(  # uv's name for the platform | the name printed
 # it installs on every later macOS (14 included).
 export MACOSX_DEPLOYMENT_TARGET=12.0
 
-# uv at the pinned version, in a directory of its own: installed into the
-# book's environment it would be one package more than the lock.
-UV_DIR=.venv/uv
-UV=$UV_DIR/bin/uv
-if [ "$("$UV" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
-  rm -rf "$UV_DIR"
-  "$PY" -m pip install -qq --disable-pip-version-check --target "$UV_DIR" "uv==$UV_VERSION"
-fi
+PY=$PY UV_VERSION=$UV_VERSION bash scripts/get-uv.sh
+UV=$(dirname "$(dirname "$PY")")/uv/bin/uv
 
 # setuptools is left out: Python 3.11's venv brings its own, and pinning
 # another would change the environment the stored outputs were made in.

@@ -34,6 +34,7 @@ import http.server
 import os
 import re
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -50,6 +51,8 @@ SHOOT_EVERY_PAGE = "TFBOOK_SCREENSHOTS" in os.environ
 SEARCH_TERMS = ["overfitting", "反向传播", "early stopping"]
 #: Milliseconds to wait for a page, MathJax or the search.
 TIMEOUT_MS = 30_000
+#: Milliseconds after the load event in which a console error still counts.
+LATE_ERRORS_MS = 200
 
 
 def toc_pages() -> list[str]:
@@ -238,6 +241,7 @@ _STRAY_EMPHASIS = """() => {
 def test_page(page, server, path):
     url = server + path
     response = page.goto(url, wait_until="load")
+    loaded = time.monotonic()
     assert response is not None and response.status == 200, (
         f"{path} did not load: status {response and response.status}"
     )
@@ -274,7 +278,9 @@ def test_page(page, server, path):
         elif fragment and text and not _has_anchor(text, fragment):
             problems.append(f"broken link: {href[len(server):]} (no #{fragment} on the page)")
 
-    page.wait_for_timeout(200)  # let late console errors arrive
+    # Let console errors of the page's first LATE_ERRORS_MS arrive; the checks
+    # above took part of that time already.
+    page.wait_for_timeout(max(0.0, LATE_ERRORS_MS - 1000 * (time.monotonic() - loaded)))
     shot = SCREENSHOTS / (path.replace("/", "__").removesuffix(".html") + ".png")
     if problems or SHOOT_EVERY_PAGE:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# uv at the pinned version UV_VERSION, in .venv/uv (a directory of its own:
+# installed into the book's environment it would be one package more than the
+# lock), fetched by the environment's pip. Prints nothing; fails if pip cannot.
+set -euo pipefail
+PY=${PY:-.venv/bin/python}
+UV_VERSION=${UV_VERSION:?set by the Makefile}
+UV_DIR=$(dirname "$(dirname "$PY")")/uv
+if [ "$("$UV_DIR/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+  rm -rf "$UV_DIR"
+  "$PY" -m pip install -qq --disable-pip-version-check --target "$UV_DIR" "uv==$UV_VERSION"
+fi
