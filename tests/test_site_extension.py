@@ -42,3 +42,21 @@ def test_the_search_box_rejects_an_unknown_edition():
     config = SimpleNamespace(tfbook_edition="fr", html_theme_options={})
     with pytest.raises(ValueError, match="tfbook_edition=.fr."):
         tfbook_site._set_search_bar_text(None, config)
+
+
+def test_chinese_search_terms_are_those_of_sphinx(monkeypatch):
+    from sphinx.search.zh import SearchChinese
+
+    # Sphinx's class keeps its Latin terms in a list shared by its instances.
+    monkeypatch.setattr(SearchChinese, "latin_terms", [])
+    texts = [
+        "反向传播 backpropagation 的 API",
+        "过拟合 overfitting: API, ReLU, is",
+        "早停 EarlyStopping API",
+    ]
+    sphinx_zh, ours = SearchChinese({}), tfbook_site.SearchChineseTermSet({})
+    for text in texts:
+        words = sphinx_zh.split(text)
+        assert ours.split(text) == words
+        assert [ours.stem(w) for w in words] == [sphinx_zh.stem(w) for w in words]
+    assert isinstance(ours.latin_terms, set)
