@@ -14,9 +14,9 @@ NB ?=
 ## installed by uv, or by pip where uv cannot (scripts/make-venv.sh).
 ## Stops first on a Python the lock has no wheels for (scripts/check-python.sh).
 UV_VERSION := 0.13.9
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml scripts/make-venv.sh scripts/get-uv.sh
 	bash scripts/check-python.sh $(if $(wildcard $(PY)),$(PY),$(PYTHON))
-	PYTHON=$(PYTHON) UV_VERSION=$(UV_VERSION) bash scripts/make-venv.sh
+	PYTHON=$(PYTHON) PY=$(PY) UV_VERSION=$(UV_VERSION) bash scripts/make-venv.sh
 	touch $@
 
 ## Data: verify every file by sha256; fetch what is missing.
@@ -31,11 +31,9 @@ book: $(STAMP)
 
 ## Every check, cheap stages first; stops at the first failing stage and
 ## prints each stage's time. The stages run one after the other: each keeps
-## both cores busy, and one beside another costs more CPU in all (measured on
-## clean clones: two lanes side by side, 1,011 CPU-seconds and 9 min 39 s, one
-## stage after the other 823 and 9 min 5 s; the unit tests beside the PDFs
-## 130 s, one after the other 45 + 65 s). The PDF must exist before the site
-## build links it.
+## both cores busy, and two side by side cost more CPU in all than one after
+## the other (1,011 against 823 CPU-seconds on a clean clone). The PDF must
+## exist before the site build links it.
 test: $(STAMP) lint audit i18n data
 	+@$(call stages,unit pdf-check site browser nbval blas)
 	@echo "make test: all stages passed."
@@ -99,9 +97,10 @@ pdf-check: $(STAMP) pdf
 	@log=_build/pdf/check-zh.log; \
 	TFBOOK_PDF_REQUIRED=1 TFBOOK_PDF_EDITION=zh $(PY) -m pytest -q -p no:cacheprovider tests/pdf \
 	  >$$log 2>&1 & zh=$$!; \
-	en=0; TFBOOK_PDF_REQUIRED=1 $(PY) -m pytest -q -p no:cacheprovider tests/pdf || en=$$?; \
-	status=0; wait $$zh || status=$$?; echo "Chinese edition:"; cat $$log; \
-	[ $$en = 0 ] && [ $$status = 0 ]
+	echo "English edition:"; en_status=0; \
+	TFBOOK_PDF_REQUIRED=1 $(PY) -m pytest -q -p no:cacheprovider tests/pdf || en_status=$$?; \
+	zh_status=0; wait $$zh || zh_status=$$?; echo "Chinese edition:"; cat $$log; \
+	[ $$en_status = 0 ] && [ $$zh_status = 0 ]
 
 ## The built site in headless Chromium: every page of the toc (tests/browser);
 ## a failing page is saved as a screenshot in _build/screenshots (every page

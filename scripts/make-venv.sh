@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# .venv: the exact versions of requirements.txt, and tfbook installed editable.
+# The environment of PY (default .venv/bin/python): the exact versions of
+# requirements.txt, and tfbook installed editable.
 #
 # uv (pinned, scripts/get-uv.sh) installs them: it fetches, unpacks and
 # compiles the packages in parallel, in 19 s here where pip took 65 s. uv
-# reads no pip configuration (pip.conf, PIP_INDEX_URL): where it cannot install
-# the lock, for instance because only an index configured for pip is
-# reachable, pip installs it instead. Either way the environment holds the same
-# packages (`pip freeze` compared).
+# reads no pip configuration (pip.conf, PIP_INDEX_URL): where it cannot set up
+# the environment, for instance because only an index configured for pip is
+# reachable, pip does. Either way the environment holds the same packages
+# (`pip freeze` compared).
 #
 # The bytecode is compiled now, once: where PYTHONDONTWRITEBYTECODE is set (as
 # on the machine CI runs on), Python never writes what it compiles, and every
@@ -14,9 +15,10 @@
 # in each of the dozens of processes `make test` starts.
 set -euo pipefail
 PYTHON=${PYTHON:-python3}
-PY=.venv/bin/python
-UV=.venv/uv/bin/uv
-test -x "$PY" || "$PYTHON" -m venv .venv
+PY=${PY:-.venv/bin/python}
+VENV=$(dirname "$(dirname "$PY")")
+UV=$VENV/uv/bin/uv
+test -x "$PY" || "$PYTHON" -m venv "$VENV"
 with_uv() {
   PY=$PY bash scripts/get-uv.sh &&
     "$UV" pip install --quiet --python "$PY" --upgrade pip &&
@@ -24,8 +26,10 @@ with_uv() {
     "$UV" pip install --quiet --python "$PY" --no-deps -e .
 }
 if ! with_uv; then
-  echo "make: uv could not install requirements.txt; pip installs it instead" >&2
+  echo "make: uv could not set up $VENV; pip does it instead" >&2
   "$PY" -m pip install --quiet --upgrade pip
   "$PY" -m pip install --quiet -r requirements.txt
   "$PY" -m pip install --quiet --no-deps -e .
+  # What uv installed before it stopped was not compiled.
+  "$PY" -m compileall -q -j 0 "$("$PY" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" >/dev/null
 fi

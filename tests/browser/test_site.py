@@ -28,6 +28,7 @@ Settings (environment variables):
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html.parser
 import http.server
@@ -51,7 +52,7 @@ SHOOT_EVERY_PAGE = "TFBOOK_SCREENSHOTS" in os.environ
 SEARCH_TERMS = ["overfitting", "反向传播", "early stopping"]
 #: Milliseconds to wait for a page, MathJax or the search.
 TIMEOUT_MS = 30_000
-#: Milliseconds after the load event in which a console error still counts.
+#: Milliseconds after the load event for which console errors count at least.
 LATE_ERRORS_MS = 200
 
 
@@ -182,6 +183,9 @@ def _new_tab(context, server):
 def _tabs(browser, server):
     """The worker's browser context and its one tab (``tabs["page"]``)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Every page as a first visit shows it: the site keeps state in the browser
+    # (a search saves its words, which the next page highlights).
+    context.add_init_script("try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}")
     tabs = {"context": context, "page": _new_tab(context, server)}
     yield tabs
     context.close()
@@ -203,6 +207,8 @@ def page(_tabs, server):
     try:
         _tabs["page"].goto("about:blank")
     except Exception:
+        with contextlib.suppress(Exception):
+            _tabs["page"].close()
         _tabs["page"] = _new_tab(_tabs["context"], server)
     page = _tabs["page"]
     page.test += 1
@@ -314,8 +320,8 @@ def test_page(page, server, path):
         elif fragment and text and not _has_anchor(text, fragment):
             problems.append(f"broken link: {href[len(server):]} (no #{fragment} on the page)")
 
-    # Let console errors of the page's first LATE_ERRORS_MS arrive; the checks
-    # above took part of that time already.
+    # Console errors count until the assert below, and for at least
+    # LATE_ERRORS_MS after the load event (the checks above usually take longer).
     page.wait_for_timeout(max(0.0, LATE_ERRORS_MS - 1000 * (time.monotonic() - loaded)))
     shot = SCREENSHOTS / (path.replace("/", "__").removesuffix(".html") + ".png")
     if problems or SHOOT_EVERY_PAGE:
