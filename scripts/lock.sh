@@ -22,8 +22,7 @@ PLATFORMS=(  # uv's name for the platform | the name printed
 # it installs on every later macOS (14 included).
 export MACOSX_DEPLOYMENT_TARGET=12.0
 
-PY=$PY UV_VERSION=$UV_VERSION bash scripts/get-uv.sh
-UV=$(dirname "$(dirname "$PY")")/uv/bin/uv
+UV=$(PY=$PY UV_VERSION=$UV_VERSION bash scripts/get-uv.sh)
 
 # setuptools is left out: Python 3.11's venv brings its own, and pinning
 # another would change the environment the stored outputs were made in.

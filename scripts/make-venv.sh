@@ -17,10 +17,10 @@ set -euo pipefail
 PYTHON=${PYTHON:-python3}
 PY=${PY:-.venv/bin/python}
 VENV=$(dirname "$(dirname "$PY")")
-UV=$VENV/uv/bin/uv
 test -x "$PY" || "$PYTHON" -m venv "$VENV"
 with_uv() {
-  PY=$PY bash scripts/get-uv.sh &&
+  local UV
+  UV=$(PY=$PY bash scripts/get-uv.sh) &&
     "$UV" pip install --quiet --python "$PY" --upgrade pip &&
     "$UV" pip install --quiet --python "$PY" --compile-bytecode -r requirements.txt &&
     "$UV" pip install --quiet --python "$PY" --no-deps -e .
