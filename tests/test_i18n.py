@@ -160,3 +160,11 @@ def test_the_toc_captions_have_chinese_names():
     site = yaml.safe_load((ROOT / i18n.LOCALE_DIR / i18n.SITE_FILE).read_text(encoding="utf-8"))
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     assert {part["caption"] for part in toc["parts"]} <= set(site["captions"])
+
+
+def test_the_chinese_project_has_the_site_icon(tmp_path):
+    import yaml
+
+    project = i18n.build_project(tmp_path / "zh", ROOT)
+    icon = yaml.safe_load((project / "_config.yml").read_text(encoding="utf-8"))["html"]["favicon"]
+    assert (project / icon).read_bytes() == (ROOT / icon).read_bytes()

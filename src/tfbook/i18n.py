@@ -283,7 +283,8 @@ def build_project(out: str | Path, root: str | Path = ".") -> Path:
     The project has the English one's configuration with Chinese title,
     ``language: zh_CN`` (the theme's interface and the search's word
     splitting, with ``jieba``), the toc with Chinese captions, every page
-    translated, and the rest (extensions, bibliography, API templates) copied.
+    translated, and the rest (extensions, bibliography, API templates, the
+    site's icon) copied.
     """
     import yaml
 
@@ -324,8 +325,9 @@ def build_project(out: str | Path, root: str | Path = ".") -> Path:
     for linked in ("src", "_vendor"):
         if (root / linked).exists():
             (out / linked).symlink_to((root / linked).resolve(), target_is_directory=True)
+    favicon = (config.get("html") or {}).get("favicon")
     for extra in ("pyproject.toml", "requirements.txt", "book/_ext", "book/api/_templates",
-                  "book/references.bib"):
+                  "book/references.bib", *([favicon] if favicon else [])):
         source = root / extra
         if source.is_dir():
             shutil.copytree(source, out / extra, ignore=shutil.ignore_patterns("__pycache__"))
