@@ -86,6 +86,34 @@ def words(language: str | None) -> dict[str, str]:
     return WORDS["zh"] if (language or "").startswith("zh") else WORDS["en"]
 
 
+#: The page numbers a PDF reader shows (/PageLabels: i, ii... for the contents,
+#: then 1, 2...) written on the page where the numbering changes, from this
+#: XeLaTeX run. hyperref writes them for the next run to read from the .aux;
+#: the contents, typeset from the second run on, move the page where 1 falls,
+#: and that took a third run of about 12 s. The hooks are hyperref's own (TeX
+#: Live 2022, Debian 12): its XeTeX driver's ``\HyPL@StorePageLabel``, called
+#: as a page is shipped out, and ``\Hy@EveryPageBoxHook``, whose material goes
+#: onto that page. ``0<</S/D>>`` is the list hyperref takes for "no labels",
+#: so that it writes none from an old .aux. latexmk is told to ignore the page
+#: count in the .aux as well (:func:`tfbook.pdf.typeset`); the text, the
+#: images and the labels are those of three runs (compared with pdftotext,
+#: pdftoppm and the PDF's catalog).
+PAGE_LABELS = r"""
+\makeatletter
+\gdef\tfbook@pagelabels{}
+\global\let\tfbook@pagelabels@new\@empty
+\def\HyPL@StorePageLabel#1{%
+  \xdef\tfbook@pagelabels{\tfbook@pagelabels\the\Hy@abspage<<#1>>}%
+  \global\let\tfbook@pagelabels@new\relax}
+\g@addto@macro\Hy@EveryPageBoxHook{%
+  \ifx\tfbook@pagelabels@new\relax
+    \Hy@PutCatalog{/PageLabels<</Nums[\tfbook@pagelabels]>>}%
+    \global\let\tfbook@pagelabels@new\@empty
+  \fi}
+\def\HyPL@Labels{0<</S/D>>}
+\makeatother
+"""
+
 PREAMBLE = r"""
 \usepackage{unicode-math}
 \setmathfont{Latin Modern Math}
@@ -94,7 +122,7 @@ PREAMBLE = r"""
 \hypersetup{pdfencoding=auto, psdextra}
 % Long URLs in the references may break at any character.
 \Urlmuskip=0mu plus 1mu
-"""
+""" + PAGE_LABELS
 
 #: The landing page has no title of its own in LaTeX (the book's title is on
 #: the title page): it gets one (INTRO), in the contents and the bookmarks.

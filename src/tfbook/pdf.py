@@ -228,12 +228,22 @@ def number_appendices(tex: str | Path, caption: str) -> bool:
     return True
 
 
+#: latexmk's setting (Perl) that leaves the page count out of its check of the
+#: ``.aux``: LaTeX writes it there for the next run, the book reads it nowhere,
+#: and it grows by the pages of the table of contents between the first and
+#: the second run, which took a third run. The page labels, the other thing
+#: that changed, are written from the same run (``book/_ext/tfbook_pdf.py``).
+LATEXMK_IGNORE_PAGE_COUNT = r"$hash_calc_ignore_pattern{'aux'} = '^\\\\gdef \\\\@abspage@last\\{';"
+
+
 def typeset(latex_dir: str | Path, name: str) -> Path:
     """Run ``latexmk`` (XeLaTeX) on ``<name>.tex`` in ``latex_dir``; return the PDF.
 
     Sphinx writes a ``latexmkrc`` next to the ``.tex`` file that makes
     ``latexmk -pdf`` call ``xelatex``; latexmk reruns it until the table of
-    contents and the page references no longer change.
+    contents and the page references no longer change: twice from scratch,
+    with the index made in between. The page count that LaTeX writes into
+    the ``.aux`` does not count as a change (:data:`LATEXMK_IGNORE_PAGE_COUNT`).
     """
     latex_dir = Path(latex_dir)
     if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
@@ -242,6 +252,8 @@ def typeset(latex_dir: str | Path, name: str) -> Path:
         )
     command = [
         "latexmk",
+        "-e",
+        LATEXMK_IGNORE_PAGE_COUNT,
         "-pdf",
         "-dvi-",
         "-ps-",

@@ -11,6 +11,8 @@ that ``python -m tfbook.pdf pdf`` wrote, it checks that
 * every font is embedded (``pdffonts``), a CJK font among them;
 * it holds as many images as the chapters show figures (``pdfimages``);
 * no word runs past the margins (``pdftotext -bbox``): long code lines wrap;
+* a PDF reader shows the page numbers printed on the pages (the catalog's
+  ``/PageLabels``: i, ii... for the contents, then 1, 2...);
 * a few pages render (``pdftoppm``) into ``_build/pdf/pages/``: title, the
   contents, the first page of the first chapter and of the glossary, and the
   first page with a figure, for a person to look at.
@@ -29,6 +31,7 @@ import html
 import os
 import re
 import subprocess
+import zlib
 from pathlib import Path
 
 import nbformat
@@ -249,6 +252,66 @@ def test_no_word_runs_into_the_margins():
             if x0 < left - MARGIN_TOLERANCE or x1 > right + hang:
                 outside.append((number, found.group(3), round(x0), round(x1)))
     assert not outside, outside[:10]
+
+
+def _roman(number: int) -> str:
+    """``14`` -> ``"xiv"``."""
+    digits = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+              (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    out = ""
+    for value, letters in digits:
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
+
+
+def page_labels() -> list[str]:
+    """The page number a PDF reader shows for each page, from the catalog's ``/PageLabels``.
+
+    The catalog may sit in a compressed object stream, so every stream is
+    inflated and searched. Only the styles the book uses are read: decimal
+    (``/S/D``) and lower-case roman (``/S/r``), with an optional start (``/St``).
+    """
+    data = PDF.read_bytes()
+    chunks = [data]
+    for found in re.finditer(rb"stream\r?\n", data):
+        end = data.find(b"endstream", found.end())
+        try:
+            chunks.append(zlib.decompress(data[found.end():end]))
+        except zlib.error:
+            continue
+    catalog = re.compile(rb"/PageLabels\s*<<\s*/Nums\s*\[(.*?)\]")
+    nums = [m.group(1) for chunk in chunks for m in catalog.finditer(chunk)]
+    assert len(nums) == 1, f"expected one /PageLabels in the catalog, found {len(nums)}"
+    ranges = [(int(start), entry) for start, entry in re.findall(rb"(\d+)\s*<<(.*?)>>", nums[0])]
+    labels = []
+    for page in range(len(page_texts()) - 1):
+        start, entry = max((r for r in ranges if r[0] <= page), key=lambda r: r[0])
+        first = re.search(rb"/St\s+(\d+)", entry)
+        number = (int(first.group(1)) if first else 1) + page - start
+        style = re.search(rb"/S\s*/(\w)", entry).group(1)
+        assert style in (b"D", b"r"), f"page label style {style!r}"
+        labels.append(str(number) if style == b"D" else _roman(number))
+    return labels
+
+
+def test_a_pdf_reader_shows_the_printed_page_numbers():
+    labels = page_labels()
+    first_numbered = labels.index("i")  # the contents: the title page has no number
+    layout = _tool("pdftotext", "-enc", "UTF-8", "-layout", str(PDF), "-").split("\f")
+    checked = 0
+    # pdftotext ends every page with a form feed: one text more than pages.
+    for index, (label, text) in enumerate(zip(labels, layout[:-1], strict=True)):
+        lines = [line.split() for line in text.splitlines() if line.strip()]
+        if index < first_numbered or not lines:
+            continue
+        # The foot: the number alone, or at one end beside the chapter or section.
+        foot = lines[-1]
+        assert label in (foot[0], foot[-1]), (
+            f"page {index + 1}: a reader shows {label!r}, the foot reads {foot}"
+        )
+        checked += 1
+    assert checked > 50
 
 
 def test_pages_render_for_a_person_to_look_at():
