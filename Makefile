@@ -59,9 +59,9 @@ i18n: $(STAMP)
 	$(PY) -m tfbook.i18n check
 
 ## A cell that hangs fails after NBVAL_CELL_TIMEOUT seconds instead of stalling CI.
-## The notebooks longest first (measured with --durations=0): a worker takes
-## the next one when it is done with its own, so the short ones come last and
-## the two workers finish together. tests/test_notebooks.py asks for every
+## The notebooks longest first (measured with --durations=0): xdist hands a
+## worker the next one when two or fewer cells of its own are left, so the
+## short ones come last and the two workers finish together. tests/test_notebooks.py asks for every
 ## notebook of the toc here; one missing would still run, last (pytest drops
 ## the repeated paths).
 NBVAL_CELL_TIMEOUT ?= 300

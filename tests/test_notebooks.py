@@ -356,7 +356,13 @@ def test_makefile_orders_every_toc_notebook_once():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
     order = re.search(r"^NBVAL_ORDER := (.*)$", makefile, re.M).group(1).split()
     toc = [(ROOT / p).relative_to(ROOT).as_posix() for p in notebooks.toc_notebooks(ROOT)]
-    assert sorted(order) == sorted(toc), f"NBVAL_ORDER is not the toc's notebooks: {order}"
+    missing = [p for p in toc if p not in order]
+    extra = [p for p in order if p not in toc]
+    repeated = sorted({p for p in order if order.count(p) > 1})
+    assert not (missing or extra or repeated), (
+        f"NBVAL_ORDER must name every notebook of the toc once. Missing: {missing}; "
+        f"not in the toc: {extra}; named twice: {repeated}"
+    )
 
 
 def test_audit_reports_an_invalid_notebook(tmp_path):

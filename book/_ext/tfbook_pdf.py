@@ -93,11 +93,15 @@ def words(language: str | None) -> dict[str, str]:
 #: and that took a third run of about 12 s. The hooks are hyperref's own (TeX
 #: Live 2022, Debian 12): its XeTeX driver's ``\HyPL@StorePageLabel``, called
 #: as a page is shipped out, and ``\Hy@EveryPageBoxHook``, whose material goes
-#: onto that page. ``0<</S/D>>`` is the list hyperref takes for "no labels",
-#: so that it writes none from an old .aux. latexmk is told to ignore the page
-#: count in the .aux as well (:func:`tfbook.pdf.typeset`); the text, the
-#: images and the labels are those of three runs (compared with pdftotext,
-#: pdftoppm and the PDF's catalog).
+#: onto that page. With no labels in the .aux, hyperref would log "Rerun to
+#: get /PageLabels entry" on every run: ``0<</S/D>>`` is the list it takes for
+#: "nothing to write". (Labels left in an old .aux are still written, at the
+#: start; the ones written later replace them.) latexmk is told to ignore the
+#: page count in the .aux too (:data:`tfbook.pdf.LATEXMK_IGNORE_PAGE_COUNT`),
+#: which only the kernel's hook ``shipout/lastpage`` reads: a package that
+#: starts to use it stops the build with an error. The text, the images and
+#: the labels are those of three runs (compared with pdftotext, pdftoppm and
+#: the PDF's catalog).
 PAGE_LABELS = r"""
 \makeatletter
 \gdef\tfbook@pagelabels{}
@@ -111,6 +115,11 @@ PAGE_LABELS = r"""
     \global\let\tfbook@pagelabels@new\@empty
   \fi}
 \def\HyPL@Labels{0<</S/D>>}
+\AtEndDocument{%
+  \IfHookEmptyTF{shipout/lastpage}{}{%
+    \PackageError{tfbook}{The hook shipout/lastpage is in use: it needs the
+      page count of the last run, which tfbook.pdf.LATEXMK_IGNORE_PAGE_COUNT
+      tells latexmk to ignore}{}}}
 \makeatother
 """
 

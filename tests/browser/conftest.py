@@ -18,9 +18,11 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    # Offline but for loopback: no host name resolves, so a request that
-    # leaves the machine fails as it would for a reader without a network.
+    # No host name resolves (localhost neither; the site is served on
+    # 127.0.0.1) and no proxy is used: a request that leaves the machine fails
+    # as it would for a reader without a network.
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    "--no-proxy-server",
 ]
 
 

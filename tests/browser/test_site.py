@@ -144,13 +144,15 @@ def server():
 
 
 def _new_tab(context, server):
-    """A page that records in ``problems`` what went wrong, a request outside the site first.
+    """A page that records what goes wrong in ``problems``.
 
-    The requests are watched, not intercepted: Playwright turns the browser's
-    HTTP cache off once a route intercepts them, and every page then fetched
-    and compiled the theme's scripts and MathJax again (91 pages: 113 against
-    85 CPU-seconds). A request outside the site fails anyway: ``conftest.py``
-    starts Chromium with no host name resolving.
+    What counts: a request outside the site, a request of the site that
+    fails, a console error, a JavaScript exception. The requests are watched,
+    not intercepted: Playwright turns the browser's HTTP cache off once a route
+    intercepts them, and every page then fetched and compiled the theme's
+    scripts and MathJax again (the 91 tests of this file, 78 of them pages:
+    113 against 85 CPU-seconds). A request outside the site fails anyway:
+    ``conftest.py`` starts Chromium with no host name resolving.
     """
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
