@@ -97,11 +97,13 @@ def words(language: str | None) -> dict[str, str]:
 #: get /PageLabels entry" on every run: ``0<</S/D>>`` is the list it takes for
 #: "nothing to write". (Labels left in an old .aux are still written, at the
 #: start; the ones written later replace them.) latexmk is told to ignore the
-#: page count in the .aux too (:data:`tfbook.pdf.LATEXMK_IGNORE_PAGE_COUNT`),
-#: which only the kernel's hook ``shipout/lastpage`` reads: a package that
-#: starts to use it stops the build with an error. The text, the images and
-#: the labels are those of three runs (compared with pdftotext, pdftoppm and
-#: the PDF's catalog).
+#: page count in the .aux too (:data:`tfbook.pdf.LATEXMK_IGNORE_PAGE_COUNT`).
+#: The kernel reads it to find the last page for the hook ``shipout/lastpage``
+#: and its own code beside it, and for ``\PreviousTotalPages``; no package of
+#: the book uses these (acro and pdfmanagement would), and code put on that
+#: hook stops the build with an error. The text, the images and the labels
+#: are those of three runs (compared with pdftotext, pdftoppm and the PDF's
+#: catalog).
 PAGE_LABELS = r"""
 \makeatletter
 \gdef\tfbook@pagelabels{}
@@ -115,11 +117,17 @@ PAGE_LABELS = r"""
     \global\let\tfbook@pagelabels@new\@empty
   \fi}
 \def\HyPL@Labels{0<</S/D>>}
-\AtEndDocument{%
-  \IfHookEmptyTF{shipout/lastpage}{}{%
-    \PackageError{tfbook}{The hook shipout/lastpage is in use: it needs the
-      page count of the last run, which tfbook.pdf.LATEXMK_IGNORE_PAGE_COUNT
-      tells latexmk to ignore}{}}}
+\AddToHook{enddocument/afterlastpage}{%
+  \IfHookEmptyTF{shipout/lastpage}%
+    {\ifx\@kernel@after@shipout@lastpage\@empty\else\tfbook@lastpage@error\fi}%
+    {\tfbook@lastpage@error}}
+\def\tfbook@lastpage@error{%
+  \PackageError{tfbook}{Code for the last page (shipout/lastpage) is in use,
+    and latexmk ignores the page count that places it
+    (tfbook.pdf.LATEXMK_IGNORE_PAGE_COUNT)}{%
+    It is placed by the page count of the run before, which
+    tfbook.pdf.LATEXMK_IGNORE_PAGE_COUNT tells latexmk to ignore: remove that
+    setting, and the PDF takes three XeLaTeX runs again.}}
 \makeatother
 """
 

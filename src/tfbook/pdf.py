@@ -231,10 +231,11 @@ def number_appendices(tex: str | Path, caption: str) -> bool:
 #: latexmk's setting (Perl) that leaves the page count out of its check of the
 #: ``.aux``. LaTeX writes it there for the next run; it grows by the pages of
 #: the table of contents between the first and the second run, which took a
-#: third run. Only the kernel's hook ``shipout/lastpage`` reads it, and nothing
-#: in the book uses that hook (the PDF's preamble stops the build if something
-#: does). The page labels, the other thing that changed, are written from the
-#: same run (``book/_ext/tfbook_pdf.py``).
+#: third run. The kernel reads it for code placed on the last page (the hook
+#: ``shipout/lastpage``) and for ``\PreviousTotalPages``; nothing in the book
+#: uses either, and the PDF's preamble stops the build if code is placed on
+#: the last page. The page labels, the other thing that changed, are written
+#: from the same run (``book/_ext/tfbook_pdf.py``).
 LATEXMK_IGNORE_PAGE_COUNT = r"$hash_calc_ignore_pattern{'aux'} = '^\\\\gdef \\\\@abspage@last\\{';"
 
 
@@ -243,9 +244,9 @@ def typeset(latex_dir: str | Path, name: str) -> Path:
 
     Sphinx writes a ``latexmkrc`` next to the ``.tex`` file that makes
     ``latexmk -pdf`` call ``xelatex``; latexmk reruns it until the table of
-    contents and the page references no longer change: twice from scratch.
-    The page count that LaTeX writes into the ``.aux`` does not count as a
-    change (:data:`LATEXMK_IGNORE_PAGE_COUNT`).
+    contents and the page references no longer change: twice from scratch,
+    with the index made in between. The page count that LaTeX writes into
+    the ``.aux`` does not count as a change (:data:`LATEXMK_IGNORE_PAGE_COUNT`).
     """
     latex_dir = Path(latex_dir)
     if shutil.which("latexmk") is None or shutil.which("xelatex") is None:

@@ -154,12 +154,24 @@ def toc_parts() -> list[tuple[str, list[str]]]:
     return parts
 
 
+@functools.cache
+def pdf_info() -> str:
+    return _tool("pdfinfo", str(PDF))
+
+
+def page_count() -> int:
+    """The number of pages, as ``pdfinfo`` reads it."""
+    found = re.search(r"^Pages:\s+(\d+)", pdf_info(), re.MULTILINE)
+    assert found, f"pdfinfo gives no page count:\n{pdf_info()}"
+    return int(found.group(1))
+
+
 def test_opens_as_an_a4_book():
-    info = _tool("pdfinfo", str(PDF))
+    info = pdf_info()
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert re.search(rf"^Title:\s+{re.escape(config['title'])}$", info, re.MULTILINE)
     assert "(A4)" in info
-    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    pages = page_count()
     assert pages == len(page_texts()) - 1  # pdftotext ends every page with \f
     assert pages > 50
 
@@ -287,9 +299,8 @@ def page_labels() -> list[str]:
     assert len(nums) == 1, f"expected one /PageLabels in the catalog, found {len(nums)}"
     ranges = [(int(start), entry) for start, entry in re.findall(rb"(\d+)\s*<<(.*?)>>", nums[0])]
     assert ranges and ranges[0][0] == 0, f"/PageLabels must start at page 0: {nums[0]!r}"
-    info = _tool("pdfinfo", str(PDF))
     labels = []
-    for page in range(int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))):
+    for page in range(page_count()):
         start, entry = max((r for r in ranges if r[0] <= page), key=lambda r: r[0])
         first = re.search(rb"/St\s+(\d+)", entry)
         number = (int(first.group(1)) if first else 1) + page - start
@@ -316,7 +327,7 @@ def test_a_pdf_reader_shows_the_printed_page_numbers():
             f"page {index + 1}: a reader shows {label!r}, the foot reads {foot}"
         )
         checked += 1
-    assert checked > 50
+    assert checked > 50, f"only {checked} pages had a foot to compare with their label"
 
 
 def test_pages_render_for_a_person_to_look_at():
