@@ -61,9 +61,9 @@ i18n: $(STAMP)
 ## A cell that hangs fails after NBVAL_CELL_TIMEOUT seconds instead of stalling CI.
 ## The notebooks longest first (measured with --durations=0): xdist hands a
 ## worker the next one when two or fewer cells of its own are left, so the
-## short ones come last and the two workers finish together. tests/test_notebooks.py asks for every
-## notebook of the toc here; one missing would still run, last (pytest drops
-## the repeated paths).
+## short ones come last and the two workers finish together.
+## tests/test_notebooks.py asks for every notebook of the toc here; one missing
+## would still run, last (pytest drops the repeated paths).
 NBVAL_CELL_TIMEOUT ?= 300
 NBVAL_ORDER := chapters/overfitting.ipynb chapters/training.ipynb \
   chapters/saving-and-loading.ipynb chapters/distributed-training.ipynb \

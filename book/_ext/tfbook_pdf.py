@@ -125,9 +125,7 @@ PAGE_LABELS = r"""
   \PackageError{tfbook}{Code for the last page (shipout/lastpage) is in use,
     and latexmk ignores the page count that places it
     (tfbook.pdf.LATEXMK_IGNORE_PAGE_COUNT)}{%
-    It is placed by the page count of the run before, which
-    tfbook.pdf.LATEXMK_IGNORE_PAGE_COUNT tells latexmk to ignore: remove that
-    setting, and the PDF takes three XeLaTeX runs again.}}
+    See PAGE_LABELS in book/_ext/tfbook_pdf.py.}}
 \makeatother
 """
 

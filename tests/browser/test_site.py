@@ -158,23 +158,23 @@ def _new_tab(context, server):
     page.set_default_timeout(TIMEOUT_MS)
     page.problems = []
 
-    def outside(request):
-        url = request.url
-        if not url.startswith((server, "data:", "blob:")):
-            page.problems.append(f"request outside the site (would fail offline): {url}")
+    # A request that fails is the test's that started it: leaving a page aborts
+    # its requests, and the browser may report that after the next test began.
+    page.test = 0
+    started = {}
 
-    page.on("request", outside)
+    def on_request(request):
+        started[request] = page.test
+        if not request.url.startswith((server, "data:", "blob:")):
+            page.problems.append(f"request outside the site (would fail offline): {request.url}")
+
+    page.on("request", on_request)
     page.on(
         "console",
         lambda msg: msg.type == "error"
         and page.problems.append(f"console error: {msg.text} at {msg.location.get('url', '')}"),
     )
     page.on("pageerror", lambda exc: page.problems.append(f"JavaScript exception: {exc}"))
-    # A request that fails is the test's that started it: leaving a page aborts
-    # its requests, and the browser may report that after the next test began.
-    page.test = 0
-    started = {}
-    page.on("request", lambda req: started.__setitem__(req, page.test))
     page.on(
         "requestfailed",
         lambda req: started.pop(req, None) == page.test
